@@ -1,0 +1,31 @@
+# planwatch: `make run` starts Airflow with the planwatch DAGs; `make test` runs the suite.
+# Both need only Python 3.11 and pip: uv is installed when missing, then the locked environment is synced.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := python3 -m uv
+endif
+
+export PLANWATCH_HOME ?= $(CURDIR)/.planwatch
+
+.PHONY: run test sync uv demo bench lint
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
+
+sync: uv
+	$(UV) sync --locked --quiet
+
+run: sync
+	$(UV) run --locked planwatch serve
+
+test: sync
+	$(UV) run --locked pytest -q
+
+demo: sync
+	$(UV) run --locked planwatch demo
+
+bench: sync
+	$(UV) run --locked python benchmarks/detect.py
+	$(UV) run --locked python benchmarks/poll.py

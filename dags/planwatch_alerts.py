@@ -1,0 +1,46 @@
+"""planwatch_alerts: tell subscribers about new and revised facts, once each."""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Asset, dag, task
+
+FACTS = Asset("planwatch://facts")
+
+
+def _tell_operators(context) -> None:
+    from alerts.operators import on_failure
+
+    on_failure(context)
+
+
+@dag(
+    dag_id="planwatch_alerts",
+    schedule=[FACTS],
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["planwatch"],
+    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=1), "on_failure_callback": _tell_operators},
+    doc_md="""
+### planwatch_alerts — whenever planwatch_ingest updates `planwatch://facts`
+
+**send** syncs `config/subscribers.yaml`, writes a delivery row per (subscriber, fact) for every new or
+revised fact that passes the subscriber's filters, then sends the instant ones by email (Airflow
+connection `smtp_default`) or Slack (the subscriber's webhook connection): at most 10 per subscriber per
+run, the rest in one roll-up. A delivery recorded as sent is never sent again, also when the task is
+retried. Transient failures are retried on the next run; permanent ones are listed by
+`planwatch deliveries`.
+""",
+)
+def planwatch_alerts():
+    @task
+    def send() -> dict:
+        from planwatch import stages
+
+        return stages.alerts_pass()
+
+    send()
+
+
+planwatch_alerts()

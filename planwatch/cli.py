@@ -1,0 +1,212 @@
+"""The `planwatch` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from extract.errors import PlanwatchError
+
+
+def _analyze_one(source: str, cfg) -> dict:
+    from extract.article import extract_article
+    from extract.detect import detect
+    from planwatch.stages import taxonomy
+
+    if source.startswith(("http://", "https://")):
+        from extract.poller import fetch_pages_sync
+        from planwatch.stages import fetch_policy
+
+        result = fetch_pages_sync([source], fetch_policy(cfg, kind="page"))[0]
+        if result.error is not None:
+            raise result.error
+        article = extract_article(result.content, result.final_url or source, content_type=result.content_type)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise PlanwatchError(f"analyze: no such file: {source}")
+        content_type = "text/plain" if path.suffix.lower() == ".txt" else "text/html"
+        article = extract_article(path.read_bytes(), path.resolve().as_uri(), content_type=content_type)
+    detection = detect(article.text, title=article.title, published=article.date, taxonomy=taxonomy(cfg))
+    return {
+        "source": source,
+        "title": article.title,
+        "plans": detection.plans,
+        "technologies": detection.technologies,
+        "figures": [f.as_json() for f in detection.figures],
+    }
+
+
+def cmd_analyze(args, cfg) -> int:
+    code = 0
+    for source in args.inputs:
+        try:
+            result = _analyze_one(source, cfg)
+        except PlanwatchError as exc:
+            print(f"planwatch: {source}: {exc}", file=sys.stderr)
+            code = 1
+            continue
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+        else:
+            print(f"{source}: {result['title']}")
+            print(f"  plans: {', '.join(result['plans']) or '-'}   technologies: {', '.join(result['technologies']) or '-'}")
+            for f in result["figures"]:
+                print(f"  • {f['phrase']!s:<28} {f['value']:g} {f['unit']} {f['qualifier'] or ''} "
+                      f"{'by ' + str(f['year']) if f['year'] else ''} — {f['subject']}")
+    return code
+
+
+def cmd_eval(args, cfg) -> int:
+    from planwatch.evaluation import main_eval
+
+    return main_eval(args.dir, as_json=args.json)
+
+
+def cmd_run(args, cfg) -> int:
+    from planwatch.runner import run_once
+
+    summary = run_once(cfg, progress=not args.quiet)
+    return 1 if summary.get("fatal") else 0
+
+
+def cmd_facts(args, cfg) -> int:
+    from store import migrate, session_scope
+    from store.facts import recent_facts
+
+    migrate(cfg.database_url)
+    with session_scope(cfg.database_url) as session:
+        facts = recent_facts(session, limit=args.limit)
+        rows = [
+            (f.first_seen_at.strftime("%Y-%m-%d %H:%M"), f.phrase, f"{f.value:g} {f.unit}", f.year or "",
+             f.source_count, (f.subject or "")[:50], f.first_article.canonical_url, f.revises_id)
+            for f in facts
+        ]
+    if not rows:
+        print("no facts yet: run `planwatch run` or let planwatch_ingest run")
+        return 0
+    print(f"{'first seen':<17} {'figure':<26} {'normalised':<18} {'year':<5} {'src':>3}  subject")
+    for seen, phrase, norm, year, count, subject, url, revises in rows:
+        flag = f"  (revises #{revises})" if revises else ""
+        print(f"{seen:<17} {phrase[:26]:<26} {norm[:18]:<18} {year!s:<5} {count:>3}  {subject}{flag}\n{'':<17} {url}")
+    return 0
+
+
+def cmd_feeds(args, cfg) -> int:
+    from store import migrate, session_scope
+    from store.feeds import all_feeds
+
+    migrate(cfg.database_url)
+    with session_scope(cfg.database_url) as session:
+        feeds = all_feeds(session)
+        rows = [(f.name, f.enabled, f.dormant, f.last_status or "never polled", f.failures, f.entry_count,
+                 f.last_polled_at, f.next_poll_at, f.last_error or f.last_warning or "") for f in feeds]
+    if not rows:
+        print("no feeds yet: they are synced from config/feeds.yaml on the next run")
+        return 0
+    print(f"{'feed':<32} {'state':<10} {'last':<13} {'fails':>5} {'entries':>7}  {'next poll':<16} problem")
+    for name, enabled, dormant, status, fails, count, last, nxt, problem in rows:
+        state = "disabled" if not enabled else "DORMANT" if dormant else "active"
+        when = nxt.strftime("%Y-%m-%d %H:%M") if nxt else "now"
+        print(f"{name[:32]:<32} {state:<10} {status:<13} {fails:>5} {count:>7}  {when:<16} {problem[:80]}")
+    return 0
+
+
+def cmd_deliveries(args, cfg) -> int:
+    from alerts.outbox import failed_deliveries
+    from store import migrate, session_scope
+
+    migrate(cfg.database_url)
+    with session_scope(cfg.database_url) as session:
+        rows = failed_deliveries(session)
+        lines = [f"#{d.id} {d.subscriber.name}: fact #{d.fact_id} after {d.attempts} attempt(s): {d.last_error}"
+                 for d in rows]
+    print("\n".join(lines) if lines else "no failed deliveries")
+    return 0
+
+
+def cmd_check(args, cfg) -> int:
+    from planwatch.stages import check_config
+
+    counts = check_config(cfg)
+    print(f"config ok: {counts['feeds']} feeds, {counts['subscribers']} subscribers, "
+          f"{counts['technologies']} technologies")
+    return 0
+
+
+def cmd_demo(args, cfg) -> int:
+    from planwatch.demo import run_demo
+
+    return run_demo()
+
+
+def cmd_serve(args, cfg) -> int:
+    from planwatch.serve import main as serve
+
+    return serve(host=args.host, port=args.port)
+
+
+def cmd_migrate(args, cfg) -> int:
+    from store import migrate
+
+    migrate(cfg.database_url)
+    print(f"store migrated: {cfg.database_url}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planwatch", description="News monitor for China's 15th Five-Year Plan")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="one ingest pass and one alerts pass in this process")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("analyze", help="detection only, nothing stored")
+    p.add_argument("inputs", nargs="+", metavar="PATH_OR_URL", help=".html or .txt files, or http(s) URLs")
+    p.add_argument("--json", action="store_true", help="one JSON object per input on its own line")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("eval", help="score detection against annotated pages (gold.jsonl + articles/)")
+    p.add_argument("dir")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("facts", help="recent facts with their source counts")
+    p.add_argument("-n", "--limit", type=int, default=30)
+    p.set_defaults(func=cmd_facts)
+
+    sub.add_parser("feeds", help="feed health").set_defaults(func=cmd_feeds)
+    sub.add_parser("deliveries", help="deliveries that failed for good").set_defaults(func=cmd_deliveries)
+    sub.add_parser("check", help="validate config/*.yaml").set_defaults(func=cmd_check)
+    sub.add_parser("migrate", help="create or upgrade the planwatch store").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="the whole flow on loopback: sample feeds, local SMTP and Slack stand-in"
+                   ).set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="start Airflow with the planwatch DAGs (what `make run` does)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        if args.command == "demo":
+            return args.func(args, None)
+        from planwatch import settings
+
+        return args.func(args, settings.load())
+    except PlanwatchError as exc:
+        print(f"planwatch: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

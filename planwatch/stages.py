@@ -1,0 +1,273 @@
+"""One function per DAG task. Each is idempotent: a retried task does no harm.
+
+Tasks pass ids and small summaries between them (XCom), never article data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import asdict, dataclass, field
+
+from planwatch import settings as settings_mod
+from planwatch.settings import Settings
+
+log = logging.getLogger("planwatch")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _settings(cfg: Settings | None) -> Settings:
+    return cfg or settings_mod.load()
+
+
+def fetch_policy(cfg: Settings, *, kind: str = "feed"):
+    from extract.http import FetchPolicy
+
+    return FetchPolicy(
+        allow_private=cfg.allow_private_networks,
+        user_agent=cfg.user_agent,
+        max_bytes=15 * 2**20 if kind == "feed" else 20 * 2**20,
+        global_limit=cfg.fetch_concurrency,
+    )
+
+
+def taxonomy(cfg: Settings):
+    from extract.taxonomy import load_taxonomy
+
+    return load_taxonomy(cfg.taxonomy_path)
+
+
+def check_config(cfg: Settings | None = None) -> dict:
+    """Load and validate every config file; raises ConfigError naming file, key and fix."""
+    from alerts import subscribers
+    from planwatch.config import load_feeds
+
+    cfg = _settings(cfg)
+    tax = taxonomy(cfg)
+    feeds = load_feeds(cfg.feeds_path)
+    subs = subscribers.load(cfg.subscribers_path, sorted(tax.technology_ids))
+    return {"feeds": len(feeds), "subscribers": len(subs), "technologies": len(tax.technology_ids)}
+
+
+# ---- planwatch_ingest -------------------------------------------------------------------------
+
+
+def prepare(cfg: Settings | None = None) -> list[list[int]]:
+    """Migrate the store, sync feeds from config, and return the due feeds in batches of ids."""
+    from planwatch.config import load_feeds
+    from store import migrate, session_scope
+    from store.feeds import due_feed_ids, sync_feeds
+
+    cfg = _settings(cfg)
+    sources = load_feeds(cfg.feeds_path)
+    migrate(cfg.database_url)
+    with session_scope(cfg.database_url) as session:
+        sync_feeds(session, sources)
+        ids = due_feed_ids(session, _now())
+    size = cfg.feed_batch_size
+    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
+    log.info("planwatch: %d feeds due, in %d batches of at most %d", len(ids), len(batches), size)
+    return batches
+
+
+@dataclass
+class PollSummary:
+    polled: int = 0
+    unchanged: int = 0
+    new_entries: int = 0
+    errors: int = 0
+    dormant: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
+    """Poll these feeds concurrently, record their state and their new entries."""
+    from extract.poller import PollTarget, poll_sync
+    from extract.schedule import PollState, after_poll
+    from extract.urls import canonical_url
+    from store import session_scope
+    from store.entries import add_entries
+    from store.models import Feed
+
+    cfg = _settings(cfg)
+    summary = PollSummary()
+    with session_scope(cfg.database_url) as session:
+        feeds = {f.id: f for f in session.query(Feed).filter(Feed.id.in_(feed_ids))}
+        targets = [PollTarget(id=f.id, url=f.url, etag=f.etag, last_modified=f.last_modified, body_hash=f.body_hash)
+                   for f in feeds.values()]
+    outcomes = poll_sync(targets, fetch_policy(cfg, kind="feed"))
+    now = _now()
+    for outcome in outcomes:
+        with session_scope(cfg.database_url) as session:
+            feed = session.get(Feed, outcome.feed_id)
+            state = PollState(
+                interval_minutes=feed.interval_minutes, failures=feed.failures, next_poll_at=feed.next_poll_at,
+                dormant=feed.dormant, last_status=feed.last_status, last_error=feed.last_error, etag=feed.etag,
+                last_modified=feed.last_modified, body_hash=feed.body_hash, url=feed.url,
+            )
+            new = after_poll(state, outcome.result, now, body_hash=outcome.body_hash)
+            feed.failures, feed.next_poll_at, feed.dormant = new.failures, new.next_poll_at, new.dormant
+            feed.last_status, feed.last_error = outcome.status, new.last_error
+            feed.etag, feed.last_modified, feed.body_hash = new.etag, new.last_modified, new.body_hash
+            feed.url = new.url or feed.url
+            feed.last_polled_at = now
+            summary.polled += 1
+            if outcome.status in ("ok", "not_modified", "unchanged"):
+                feed.last_success_at = now
+            if outcome.status in ("not_modified", "unchanged"):
+                summary.unchanged += 1
+            if outcome.status in ("error", "gone"):
+                summary.errors += 1
+                summary.problems.append(f"{feed.name}: {new.last_error}")
+            if new.dormant:
+                summary.dormant += 1
+            parsed = outcome.parse
+            if parsed is not None:
+                feed.last_warning = parsed.warning
+                if parsed.error:
+                    feed.last_status, feed.last_error = "error", parsed.error
+                    summary.errors += 1
+                    summary.problems.append(f"{feed.name}: {parsed.error}")
+                links = {e.link: canonical_url(e.link) for e in parsed.entries if e.link}
+                added = add_entries(session, feed.id, parsed.entries, links)
+                feed.entry_count += added
+                summary.new_entries += added
+    log.info(
+        "planwatch: polled %d feeds: %d unchanged, %d new entries, %d errors, %d dormant",
+        summary.polled, summary.unchanged, summary.new_entries, summary.errors, summary.dormant,
+    )
+    for problem in summary.problems:
+        log.warning("planwatch: %s", problem)
+    return asdict(summary)
+
+
+@dataclass
+class ProcessSummary:
+    fetched: int = 0
+    new_articles: int = 0
+    copies: int = 0
+    no_text: int = 0
+    errors: int = 0
+    new_facts: int = 0
+    revisions: int = 0
+    corroborations: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def process_entries(cfg: Settings | None = None) -> dict:
+    """Fetch the pages of new entries, extract, detect, and store articles, figures and facts."""
+    from extract.article import extract_article
+    from extract.dedup import bands, fingerprint, is_near_duplicate
+    from extract.detect import detect
+    from extract.poller import fetch_pages_sync
+    from store import session_scope
+    from store.articles import find_copy_of, save_article
+    from store.entries import pending_entries
+    from store.models import Article, Entry
+
+    cfg = _settings(cfg)
+    tax = taxonomy(cfg)
+    summary = ProcessSummary()
+    with session_scope(cfg.database_url) as session:
+        todo = [(e.id, e.feed_id, e.link, e.canonical_url) for e in pending_entries(session, cfg.max_pages_per_run)]
+    if not todo:
+        log.info("planwatch: no new entries to fetch")
+        return asdict(summary)
+    results = fetch_pages_sync([link for _, _, link, _ in todo], fetch_policy(cfg, kind="page"))
+    for (entry_id, feed_id, link, canon), result in zip(todo, results):
+        summary.fetched += 1
+        with session_scope(cfg.database_url) as session:
+            entry = session.get(Entry, entry_id)
+            existing = session.query(Article).filter_by(canonical_url=canon).one_or_none()
+            if existing is not None and existing.status == "ok":
+                entry.article_id, entry.status = existing.id, "done"
+                continue
+            entry.attempts += 1
+            if result.error is not None:
+                permanent = not getattr(result.error, "transient", True) or entry.attempts >= 3
+                entry.error = str(result.error)
+                entry.status = "error" if permanent else "new"
+                summary.errors += 1
+                summary.problems.append(f"{link}: {result.error}")
+                continue
+            article = extract_article(result.content, result.final_url or link, content_type=result.content_type)
+            article.canonical_url = canon
+            detection = copy = None
+            fp, fp_bands = None, ()
+            if article.status == "ok":
+                detection = detect(article.text, title=article.title, published=article.date, taxonomy=tax)
+                fp = fingerprint(article.text)
+                fp_bands = bands(fp)
+                copy = find_copy_of(session, fp, fp_bands, is_near_duplicate)
+            else:
+                summary.no_text += 1
+            row, changes = save_article(session, article, detection, feed_id=feed_id, fingerprint=fp,
+                                        bands=fp_bands, copy_of=copy)
+            entry.article_id, entry.status, entry.error = row.id, "done", article.error
+            summary.new_articles += 1
+            summary.copies += copy is not None
+            summary.new_facts += len(changes.new)
+            summary.revisions += len(changes.revisions)
+            summary.corroborations += len(changes.corroborated)
+    log.info(
+        "planwatch: fetched %d pages: %d articles (%d syndicated copies, %d without text), %d errors; "
+        "%d new facts, %d revisions, %d corroborations",
+        summary.fetched, summary.new_articles, summary.copies, summary.no_text, summary.errors,
+        summary.new_facts, summary.revisions, summary.corroborations,
+    )
+    for problem in summary.problems:
+        log.warning("planwatch: %s", problem)
+    return asdict(summary)
+
+
+# ---- planwatch_alerts / planwatch_digest --------------------------------------------------------
+
+
+def sync_subscribers(cfg: Settings) -> int:
+    from alerts import subscribers
+    from store import migrate, session_scope
+
+    specs = subscribers.load(cfg.subscribers_path, sorted(taxonomy(cfg).technology_ids))
+    migrate(cfg.database_url)
+    with session_scope(cfg.database_url) as session:
+        subscribers.sync(session, specs)
+    return len(specs)
+
+
+def alerts_pass(cfg: Settings | None = None) -> dict:
+    """Sync subscribers, queue deliveries for new and revised facts, send the instant ones."""
+    from alerts import outbox, select
+    from store import session_scope
+
+    cfg = _settings(cfg)
+    sync_subscribers(cfg)
+    now = _now()
+    with session_scope(cfg.database_url) as session:
+        queued = select.enqueue(session, now)
+    result = outbox.send_pending(cfg, now)
+    summary = {"queued": queued, **_summary_dict(result)}
+    log.info("planwatch: alerts: %s", summary)
+    return summary
+
+
+def digest_pass(cfg: Settings | None = None) -> dict:
+    """Send one digest per digest-mode subscriber."""
+    from alerts import outbox, select
+    from store import session_scope
+
+    cfg = _settings(cfg)
+    sync_subscribers(cfg)
+    now = _now()
+    with session_scope(cfg.database_url) as session:
+        select.enqueue(session, now)
+    summary = _summary_dict(outbox.send_digest(cfg, now))
+    log.info("planwatch: digest: %s", summary)
+    return summary
+
+
+def _summary_dict(result) -> dict:
+    data = asdict(result) if hasattr(result, "__dataclass_fields__") else dict(result)
+    return {k: v for k, v in data.items() if isinstance(v, (int, str, float, list))}

@@ -1,0 +1,75 @@
+"""Articles with their mentions and figures, stored in one transaction per article."""
+
+from __future__ import annotations
+
+from typing import Callable
+from urllib.parse import urlsplit
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from extract import records
+from store.facts import FactChanges, record_figures
+from store.models import Article, Figure, Mention
+
+
+def find_copy_of(session: Session, fingerprint: int, bands: tuple[int, ...],
+                 same: Callable[[int, int], bool]) -> Article | None:
+    """The first stored article whose text is a near duplicate of this fingerprint."""
+    cols = [Article.band0, Article.band1, Article.band2, Article.band3]
+    conds = [col == band for col, band in zip(cols, bands)]
+    candidates = session.scalars(
+        select(Article).where(or_(*conds), Article.status == "ok").order_by(Article.id).limit(500)
+    )
+    for candidate in candidates:
+        if candidate.fingerprint is not None and same(candidate.fingerprint, fingerprint):
+            return candidate.duplicate_of if candidate.duplicate_of_id else candidate
+    return None
+
+
+def save_article(
+    session: Session,
+    article: records.Article,
+    detection: records.Detection | None,
+    *,
+    feed_id: int | None = None,
+    fingerprint: int | None = None,
+    bands: tuple[int, ...] = (),
+    copy_of: Article | None = None,
+) -> tuple[Article, FactChanges]:
+    """Store an article (upsert on canonical URL) with its mentions and figures, and update facts."""
+    row = session.scalar(select(Article).where(Article.canonical_url == article.canonical_url))
+    if row is not None and row.status == "ok":
+        return row, FactChanges([], [], [])
+    if row is None:
+        row = Article(canonical_url=article.canonical_url)
+        session.add(row)
+    row.url = article.url
+    row.host = (urlsplit(article.canonical_url).hostname or "").lower()
+    row.feed_id = feed_id
+    row.title, row.text = article.title or "", article.text or ""
+    row.published, row.language = article.date, article.language
+    row.status, row.error = article.status, article.error
+    row.plans = list(detection.plans) if detection else []
+    row.technologies = list(detection.technologies) if detection else []
+    row.fingerprint = fingerprint
+    padded = list(bands) + [None] * (4 - len(bands))
+    row.band0, row.band1, row.band2, row.band3 = padded[:4]
+    row.duplicate_of_id = copy_of.id if copy_of is not None else None
+    session.flush()
+    if detection is None:
+        return row, FactChanges([], [], [])
+    for m in detection.mentions:
+        row.mentions.append(Mention(kind=m.kind, key=m.key, term=m.term[:200], count=m.count))
+    figures = []
+    for i, f in enumerate(detection.figures):
+        fig = Figure(
+            ordinal=i, value=f.value, unit=f.unit, low=f.low, high=f.high, qualifier=f.qualifier, year=f.year,
+            subject=f.subject, technologies=list(f.technologies), sentence=f.sentence, phrase=f.phrase,
+            alt_value=f.alt.value if f.alt else None, alt_unit=f.alt.unit if f.alt else None,
+        )
+        row.figures.append(fig)
+        figures.append(fig)
+    session.flush()
+    changes = record_figures(session, row, figures, copy=copy_of is not None)
+    return row, changes

@@ -1,0 +1,61 @@
+"""Feed entries: what was seen, and which still need their page fetched."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from extract.records import FeedEntry
+from store.models import Article, Entry
+from store.upsert import insert_ignore
+
+
+def add_entries(session: Session, feed_id: int, entries: list[FeedEntry], canonical: dict[str, str]) -> int:
+    """Record entries not seen before in this feed; returns how many were new.
+
+    ``canonical`` maps an entry link to its canonical URL. An entry whose link is
+    missing (or was not http(s)) is recorded as 'skipped'; one whose article is
+    already stored (same canonical URL from another feed) is linked to it at once.
+    """
+    rows = []
+    for entry in entries:
+        canon = canonical.get(entry.link) if entry.link else None
+        rows.append(
+            dict(feed_id=feed_id, key=entry.key[:1024], link=entry.link, canonical_url=canon,
+                 title=entry.title or "", published=entry.published,
+                 status="new" if canon else "skipped", error=None if canon else "entry has no http(s) link",
+                 attempts=0)
+        )
+    added = insert_ignore(session, Entry, rows, ["feed_id", "key"])
+    if added:
+        link_known_articles(session)
+    return added
+
+
+def link_known_articles(session: Session) -> None:
+    """Entries whose canonical URL is already stored need no fetch: link them and mark them done."""
+    pending = session.scalars(select(Entry).where(Entry.status == "new")).all()
+    if not pending:
+        return
+    urls = {e.canonical_url for e in pending}
+    known = dict(session.execute(select(Article.canonical_url, Article.id).where(Article.canonical_url.in_(urls))).all())
+    for entry in pending:
+        if entry.canonical_url in known:
+            entry.article_id, entry.status = known[entry.canonical_url], "done"
+
+
+def pending_entries(session: Session, limit: int, max_attempts: int = 3) -> list[Entry]:
+    """Entries still to fetch, oldest first, one per canonical URL."""
+    rows = session.scalars(
+        select(Entry).where(Entry.status == "new", Entry.attempts < max_attempts).order_by(Entry.id)
+    ).all()
+    seen: set[str] = set()
+    picked = []
+    for entry in rows:
+        if entry.canonical_url in seen:
+            continue
+        seen.add(entry.canonical_url)
+        picked.append(entry)
+        if len(picked) >= limit:
+            break
+    return picked

@@ -1,0 +1,95 @@
+"""The ingest stages against a local server full of broken inputs: each gets a clear status, the run goes on."""
+
+import socket
+
+import pytest
+from sqlalchemy import select
+
+from planwatch import settings, stages
+from planwatch.demo import SAMPLE, write_config
+from planwatch.standins import Reply
+
+GOOD_PAGE = (SAMPLE / "articles" / "cnn-tech-plan.html").read_text(encoding="utf-8")
+
+
+def rss(base, *links):
+    items = "".join(
+        f"<item><title>Story {i}</title><link>{base}{link}</link><guid>{link}</guid>"
+        f"<pubDate>Thu, 12 Mar 2026 08:00:00 GMT</pubDate></item>"
+        for i, link in enumerate(links)
+    )
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def cfg(http_server, tmp_path, monkeypatch):
+    base = http_server.url("").rstrip("/")
+    http_server.routes.update({
+        "/good.xml": Reply(200, rss(base, "/a/good.html", "/a/empty.html", "/a/missing.html", "/a/huge.html"),
+                           {"Content-Type": "application/rss+xml"}),
+        "/broken.xml": Reply(200, rss(base, "/a/good.html").replace("</channel>", "<item><title>oops</channel>")
+                             + "<<<", {"Content-Type": "application/rss+xml"}),
+        "/page.xml": Reply(200, "<!doctype html><html><body><h1>Welcome</h1><p>Not a feed.</p></body></html>",
+                           {"Content-Type": "text/html"}),
+        "/a/good.html": Reply(200, GOOD_PAGE, {"Content-Type": "text/html; charset=utf-8"}),
+        "/a/empty.html": Reply(200, "<html><body><nav>Home | World</nav><footer>(c) 2026</footer></body></html>",
+                               {"Content-Type": "text/html"}),
+        "/a/huge.html": Reply(200, b"<html><body><p>" + b"x" * (21 * 2**20) + b"</p></body></html>",
+                              {"Content-Type": "text/html"}),
+    })
+    env = write_config(tmp_path / "config", [
+        ("good", http_server.url("/good.xml")),
+        ("broken xml", http_server.url("/broken.xml")),
+        ("html page", http_server.url("/page.xml")),
+        ("unreachable", f"http://127.0.0.1:{closed_port()}/feed.xml"),
+    ], [])
+    env.update({"PLANWATCH_HOME": str(tmp_path), "PLANWATCH_ALLOW_PRIVATE_NETWORKS": "1",
+                "PLANWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'pw.db'}"})
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return settings.load()
+
+
+def test_bad_feeds_and_pages_get_a_status_and_the_run_goes_on(cfg):
+    from store import session_scope
+    from store.models import Article, Entry, Feed
+
+    batches = stages.prepare(cfg)
+    polled = [stages.poll_batch(b, cfg) for b in batches]
+    assert sum(p["polled"] for p in polled) == 4
+    processed = stages.process_entries(cfg)
+    assert processed["new_facts"] >= 4
+
+    with session_scope(cfg.database_url) as s:
+        feeds = {f.name: f for f in s.scalars(select(Feed))}
+        assert feeds["good"].last_status == "ok" and feeds["good"].failures == 0
+        assert feeds["unreachable"].last_status == "error" and feeds["unreachable"].failures == 1
+        assert "fetch:" in feeds["unreachable"].last_error
+        assert feeds["unreachable"].next_poll_at > feeds["good"].last_polled_at
+        # malformed XML: what the parser recovered is kept, and the problem is flagged
+        assert feeds["broken xml"].last_status == "ok" and feeds["broken xml"].last_warning
+        assert feeds["html page"].last_status == "error" and "not a feed" in feeds["html page"].last_error
+        entries = {e.link.rsplit("/", 1)[-1]: e for e in s.scalars(select(Entry)) if e.link}
+        assert "404" in entries["missing.html"].error
+        assert entries["huge.html"].status == "error" and "large" in entries["huge.html"].error
+        articles = {a.canonical_url.rsplit("/", 1)[-1]: a for a in s.scalars(select(Article))}
+        assert articles["empty.html"].status == "no_text"
+        assert articles["good.html"].status == "ok" and "15th" in articles["good.html"].plans
+        # the same page linked from two feeds is one article
+        assert sum(1 for e in s.scalars(select(Entry)) if e.link and e.link.endswith("good.html")) == 2
+        assert len([a for a in articles if a == "good.html"]) == 1
+
+
+def test_a_typo_in_the_feeds_file_stops_the_run_with_file_key_and_fix(cfg, tmp_path):
+    cfg.feeds_path.write_text("feeds:\n  - name: A\n    url: https://a.example/rss\n    langauge: en\n")
+    from extract.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        stages.prepare(cfg)
+    assert str(cfg.feeds_path) in str(err.value) and "did you mean 'language'" in str(err.value)

@@ -1,0 +1,151 @@
+"""The store on SQLite and PostgreSQL: migrations, upserts that make reruns harmless, facts."""
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from extract.records import Alt, Article, Detection, FeedEntry, FeedSource, Figure, Mention
+from store import migrate, session_scope
+from store.articles import save_article
+from store.entries import add_entries, pending_entries
+from store.feeds import due_feed_ids, sync_feeds
+from store.models import Entry, Fact, FactSource, Feed
+from store.models import Figure as FigureRow
+
+NOW = dt.datetime(2026, 3, 12, 12, tzinfo=dt.timezone.utc)
+
+AI_INDUSTRY = Figure(value=1e13, unit="CNY", phrase="more than 10 trillion yuan", qualifier="more_than", year=2030,
+                     subject="AI-related industry", technologies=("ai",), alt=Alt(1.45e12, "USD"),
+                     sentence="Together, the initiatives aim to expand China's AI-related industry to more than 10 "
+                              "trillion yuan ($1.45 trillion) in value by the end of 2030.")
+BUDGET = Figure(value=10, unit="percent", phrase="10%", subject="annual budget for science and technology",
+                sentence="Beijing has committed to a 10% increase in annual budget for science and technology.")
+
+
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def article(url, text="text", date=dt.date(2026, 3, 12)):
+    return Article(url=url, canonical_url=url, title="t", text=text, date=date, language="en")
+
+
+def detection(*figures):
+    return Detection(plans=["15th"], technologies=["ai"], mentions=[Mention("plan", "15th", "Five-Year Plan", 2)],
+                     figures=list(figures))
+
+
+def test_migrate_twice_is_harmless(db_url):
+    migrate(db_url)
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        assert count(s, Feed) == 0
+
+
+def test_feeds_sync_from_config_and_removed_feeds_are_disabled_not_deleted(db_url):
+    migrate(db_url)
+    a, b = FeedSource("A", "https://a.example/rss"), FeedSource("B", "https://b.example/rss", "zh", 60)
+    with session_scope(db_url) as s:
+        sync_feeds(s, [a, b])
+        sync_feeds(s, [a, b])
+        assert count(s, Feed) == 2
+        assert len(due_feed_ids(s, NOW)) == 2
+    with session_scope(db_url) as s:
+        sync_feeds(s, [a])
+        feeds = {f.name: f for f in s.scalars(select(Feed))}
+        assert feeds["B"].enabled is False and feeds["A"].enabled is True
+        assert due_feed_ids(s, NOW) == [feeds["A"].id]
+
+
+def test_entries_rerun_adds_nothing_and_same_story_in_two_feeds_is_fetched_once(db_url):
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        sync_feeds(s, [FeedSource("A", "https://a.example/rss"), FeedSource("B", "https://b.example/rss")])
+        ids = [f.id for f in s.scalars(select(Feed).order_by(Feed.id))]
+        entries = [FeedEntry("g1", "https://n.example/1?utm_source=x", "One"), FeedEntry("g2", None, "No link")]
+        canon = {"https://n.example/1?utm_source=x": "https://n.example/1"}
+        assert add_entries(s, ids[0], entries, canon) == 2
+        assert add_entries(s, ids[0], entries, canon) == 0
+        assert add_entries(s, ids[1], [FeedEntry("other-guid", "https://n.example/1?utm_source=x", "One")], canon) == 1
+        todo = pending_entries(s, 10)
+        assert [e.canonical_url for e in todo] == ["https://n.example/1"]
+        skipped = s.scalar(select(Entry).where(Entry.key == "g2"))
+        assert skipped.status == "skipped"
+
+
+def test_first_sighting_is_new_later_ones_corroborate(db_url):
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        row, changes = save_article(s, article("https://cnn.example/a"), detection(AI_INDUSTRY, BUDGET))
+        assert len(changes.new) == 2 and not changes.revisions
+        again, changes2 = save_article(s, article("https://cnn.example/a"), detection(AI_INDUSTRY, BUDGET))
+        assert again.id == row.id and changes2.new == [] and count(s, FigureRow) == 2
+        other = Figure(value=1e13, unit="CNY", phrase="10 trillion yuan", qualifier="more_than", year=2030,
+                       subject="the artificial intelligence industry", sentence="...")
+        _, changes3 = save_article(s, article("https://scmp.example/b"), detection(other))
+        assert changes3.new == [] and len(changes3.corroborated) == 1
+        fact = s.get(Fact, changes3.corroborated[0])
+        assert fact.source_count == 2 and fact.alt_value == 1.45e12 and fact.subject == "AI-related industry"
+
+
+def test_same_subject_with_another_value_is_a_revision(db_url):
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        _, first = save_article(s, article("https://a.example/1"), detection(AI_INDUSTRY))
+        revised = Figure(value=1.2e13, unit="CNY", phrase="more than 12 trillion yuan", qualifier="more_than",
+                         year=2030, subject="AI-related industry", sentence="...")
+        _, changes = save_article(s, article("https://b.example/2"), detection(revised))
+        assert changes.new == [] and len(changes.revisions) == 1
+        fact = s.get(Fact, changes.revisions[0])
+        assert fact.revises_id == first.new[0]
+
+
+def test_different_subjects_with_the_same_value_stay_apart(db_url):
+    migrate(db_url)
+    growth = Figure(value=5, unit="percent", phrase="5%", subject="economic growth in 2025", sentence="...")
+    jobs = Figure(value=5, unit="percent", phrase="5%", subject="urban unemployment rate", sentence="...")
+    with session_scope(db_url) as s:
+        _, changes = save_article(s, article("https://a.example/1"), detection(growth, jobs))
+        assert len(changes.new) == 2
+
+
+def test_a_syndicated_copy_corroborates_and_never_creates_a_fact(db_url):
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        first, _ = save_article(s, article("https://a.example/1"), detection(AI_INDUSTRY))
+        extra = Figure(value=3, unit="percent", phrase="3%", subject="something only the copy says", sentence="...")
+        copy, changes = save_article(s, article("https://wire.example/x"), detection(AI_INDUSTRY, extra),
+                                     copy_of=first)
+        assert copy.duplicate_of_id == first.id
+        assert changes.new == [] and len(changes.corroborated) == 1
+        assert count(s, Fact) == 1 and count(s, FactSource) == 2
+
+
+def test_a_page_without_text_is_stored_with_its_status(db_url):
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        empty = Article(url="https://a.example/e", canonical_url="https://a.example/e", status="no_text")
+        row, changes = save_article(s, empty, None)
+        assert row.status == "no_text" and changes.new == []
+
+
+def test_a_different_measure_of_the_same_thing_is_not_a_revision(db_url):
+    migrate(db_url)
+    core = Figure(value=1e12, unit="CNY", phrase="超过1万亿元", qualifier="more_than", year=2030,
+                  subject="人工智能核心产业规模", sentence="...")
+    with session_scope(db_url) as s:
+        save_article(s, article("https://a.example/1"), detection(AI_INDUSTRY))
+        _, changes = save_article(s, article("https://b.example/zh"), detection(core))
+        assert len(changes.new) == 1 and changes.revisions == []
+
+
+def test_the_same_figure_in_chinese_corroborates_the_english_one(db_url):
+    migrate(db_url)
+    en = Figure(value=7, unit="percent", phrase="at least 7%", qualifier="at_least",
+                subject="annual research and development investment", sentence="...")
+    zh = Figure(value=7, unit="percent", phrase="7%以上", qualifier="at_least", subject="研发经费投入年均增长",
+                sentence="...")
+    with session_scope(db_url) as s:
+        save_article(s, article("https://a.example/1"), detection(en))
+        _, changes = save_article(s, article("https://b.example/zh"), detection(zh))
+        assert changes.new == [] and len(changes.corroborated) == 1

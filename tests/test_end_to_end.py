@@ -1,0 +1,115 @@
+"""planwatch end to end under real Airflow: local feeds → dag.test() ingest → dag.test() alerts → SMTP + Slack.
+
+The sample bundle (planwatch/sample/) is served by a local HTTP server: an RSS and an Atom feed linking
+article pages (the seed story, others with other figures, one without figures, one in Chinese, a page
+about another country's plan, a syndicated copy, an empty page and a 404).
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from planwatch.demo import SAMPLE, connection_env, mount_sample, write_config
+
+EXPECTED = json.loads((SAMPLE / "expected.json").read_text())
+
+
+def _count(url, model):
+    from store import session_scope
+
+    with session_scope(url) as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def planwatch_env(airflow_db, http_server, smtp_server, slack_server, tmp_path, monkeypatch):
+    mount_sample(http_server)
+    env = write_config(
+        tmp_path / "config",
+        [("Sample wire", http_server.url("/rss.xml")), ("Sample tech desk", http_server.url("/atom.xml"))],
+        [
+            {"name": "everything", "email": "all@example.com"},
+            {"name": "chips-only", "email": "chips@example.com", "technologies": ["semiconductors"]},
+            {"name": "newsroom", "slack_connection": "slack_e2e"},
+        ],
+    )
+    url = f"sqlite:///{tmp_path / 'planwatch.db'}"
+    env.update(connection_env(smtp_server, slack_server, "slack_e2e"))
+    env.update({"PLANWATCH_HOME": str(tmp_path), "PLANWATCH_DATABASE_URL": url,
+                "PLANWATCH_ALLOW_PRIVATE_NETWORKS": "1", "PLANWATCH_MAX_INSTANT_ALERTS": "50"})
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return url
+
+
+def _dags():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(str(Path(__file__).resolve().parents[1] / "dags"))
+    assert bag.import_errors == {}
+    return bag.dags["planwatch_ingest"], bag.dags["planwatch_alerts"]
+
+
+def _rows(url):
+    from store.models import Article, Delivery, Entry, Fact, FactSource, Figure, Mention
+
+    return {m.__name__: _count(url, m) for m in (Article, Entry, Fact, FactSource, Figure, Mention, Delivery)}
+
+
+def test_feeds_to_alerts_through_airflow(planwatch_env, http_server, smtp_server, slack_server):
+    from store import session_scope
+    from store.models import Article, Entry, Fact, Feed
+
+    url = planwatch_env
+    ingest, alerts = _dags()
+    assert ingest.test().state == "success"
+    assert alerts.test().state == "success"
+
+    with session_scope(url) as s:
+        feeds = s.scalars(select(Feed)).all()
+        assert {f.last_status for f in feeds} == {"ok"} and all(f.etag or f.body_hash for f in feeds)
+        articles = {a.canonical_url.rsplit("/", 1)[-1]: a for a in s.scalars(select(Article))}
+        assert articles["empty.html"].status == "no_text"
+        missing = s.scalar(select(Entry).where(Entry.link.like("%missing.html")))
+        assert missing.status in ("error", "new") and "404" in missing.error
+        copy = articles["wire-chip-fund.html"]
+        assert copy.duplicate_of_id is not None
+        facts = s.scalars(select(Fact)).all()
+        # the seed's headline figure is one fact, with its conversion
+        ai = [f for f in facts if f.unit == "CNY" and f.value == 1e13]
+        assert len(ai) == 1 and ai[0].alt_value == pytest.approx(1.45e12) and ai[0].year == 2030
+        # the page about another country's plan yields no figures
+        assert not [f for f in facts if f.first_article.canonical_url.endswith(_negative_page())]
+        # the copy corroborates the chip story: its facts have two sources
+        assert any(f.source_count >= 2 for f in facts)
+        n_facts = len(facts)
+
+    # one alert (email) per fact for the unfiltered subscriber; the chips subscriber only gets chip facts
+    to_all = [m for m in smtp_server.messages if "all@example.com" in m["To"]]
+    to_chips = [m for m in smtp_server.messages if "chips@example.com" in m["To"]]
+    assert len(to_all) == n_facts
+    assert 0 < len(to_chips) < n_facts
+    bodies = "\n".join(m.get_body(preferencelist=("plain",)).get_content() for m in to_all)
+    assert "10 trillion" in bodies and "AI-related industry" in bodies
+    for m in smtp_server.messages:
+        assert m.get_body(preferencelist=("html",)) is not None and m["List-Unsubscribe"]
+    assert slack_server.posts and all("blocks" in p for p in slack_server.posts)
+
+    # half an hour later: a second run of both DAGs polls again, sends nothing and adds no rows
+    with session_scope(url) as s:
+        for feed in s.scalars(select(Feed)):
+            feed.next_poll_at = None
+    before, sent = _rows(url), (len(smtp_server.messages), len(slack_server.posts))
+    assert ingest.test().state == "success"
+    assert alerts.test().state == "success"
+    assert _rows(url) == before
+    assert (len(smtp_server.messages), len(slack_server.posts)) == sent
+    polls = [r for r in http_server.requests if r.path == "/rss.xml"]
+    assert len(polls) == 2 and polls[-1].headers.get("if-none-match")
+
+
+def _negative_page() -> str:
+    negatives = [e["file"] for e in EXPECTED if not e["plans"] and not e["figures"] and e["technologies"] != []]
+    return negatives[0] if negatives else "no-such-page"
