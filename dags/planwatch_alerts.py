@@ -21,7 +21,7 @@ def _tell_operators(context) -> None:
     catchup=False,
     max_active_runs=1,
     tags=["planwatch"],
-    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=1), "on_failure_callback": _tell_operators},
+    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=3), "on_failure_callback": _tell_operators},
     doc_md="""
 ### planwatch_alerts — whenever planwatch_ingest updates `planwatch://facts`
 

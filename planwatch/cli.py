@@ -20,7 +20,7 @@ def _analyze_one(source: str, cfg) -> dict:
         from extract.poller import fetch_pages_sync
         from planwatch.stages import fetch_policy
 
-        result = fetch_pages_sync([source], fetch_policy(cfg, kind="page"))[0]
+        result = fetch_pages_sync([source], fetch_policy(cfg))[0]
         if result.error is not None:
             raise result.error
         article = extract_article(result.content, result.final_url or source, content_type=result.content_type)

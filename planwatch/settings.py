@@ -63,10 +63,6 @@ class Settings:
     max_pages_per_run: int = 500
     extra: dict = field(default_factory=dict)
 
-    @property
-    def user_agent(self) -> str:
-        return f"planwatch/0.1 (+{self.contact_url})"
-
 
 def load(env: dict | None = None) -> Settings:
     """Read the settings from ``env`` (default: os.environ)."""

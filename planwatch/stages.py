@@ -23,13 +23,13 @@ def _settings(cfg: Settings | None) -> Settings:
     return cfg or settings_mod.load()
 
 
-def fetch_policy(cfg: Settings, *, kind: str = "feed"):
+def fetch_policy(cfg: Settings):
     from extract.http import FetchPolicy
 
     return FetchPolicy(
         allow_private=cfg.allow_private_networks,
-        user_agent=cfg.user_agent,
-        max_bytes=15 * 2**20 if kind == "feed" else 20 * 2**20,
+        user_agent="planwatch/0.1",
+        contact_url=cfg.contact_url,
         global_limit=cfg.fetch_concurrency,
     )
 
@@ -86,7 +86,7 @@ class PollSummary:
 def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
     """Poll these feeds concurrently, record their state and their new entries."""
     from extract.poller import PollTarget, poll_sync
-    from extract.schedule import PollState, after_poll
+    from extract.schedule import PollState
     from extract.urls import canonical_url
     from store import session_scope
     from store.entries import add_entries
@@ -95,42 +95,34 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
     cfg = _settings(cfg)
     summary = PollSummary()
     with session_scope(cfg.database_url) as session:
-        feeds = {f.id: f for f in session.query(Feed).filter(Feed.id.in_(feed_ids))}
-        targets = [PollTarget(id=f.id, url=f.url, etag=f.etag, last_modified=f.last_modified, body_hash=f.body_hash)
-                   for f in feeds.values()]
-    outcomes = poll_sync(targets, fetch_policy(cfg, kind="feed"))
+        targets = [
+            PollTarget(feed_id=f.id, url=f.config_url, state=PollState(
+                interval_minutes=f.interval_minutes, failures=f.failures, next_poll_at=f.next_poll_at,
+                dormant=f.dormant, last_error=f.last_error, etag=f.etag, last_modified=f.last_modified,
+                body_hash=f.body_hash, url=f.url, last_success_at=f.last_success_at))
+            for f in session.query(Feed).filter(Feed.id.in_(feed_ids))
+        ]
+    outcomes = poll_sync(targets, fetch_policy(cfg))
     now = _now()
     for outcome in outcomes:
+        new = outcome.state
         with session_scope(cfg.database_url) as session:
             feed = session.get(Feed, outcome.feed_id)
-            state = PollState(
-                interval_minutes=feed.interval_minutes, failures=feed.failures, next_poll_at=feed.next_poll_at,
-                dormant=feed.dormant, last_status=feed.last_status, last_error=feed.last_error, etag=feed.etag,
-                last_modified=feed.last_modified, body_hash=feed.body_hash, url=feed.url,
-            )
-            new = after_poll(state, outcome.result, now, body_hash=outcome.body_hash)
             feed.failures, feed.next_poll_at, feed.dormant = new.failures, new.next_poll_at, new.dormant
             feed.last_status, feed.last_error = outcome.status, new.last_error
             feed.etag, feed.last_modified, feed.body_hash = new.etag, new.last_modified, new.body_hash
             feed.url = new.url or feed.url
-            feed.last_polled_at = now
+            feed.last_polled_at, feed.last_success_at = now, new.last_success_at
             summary.polled += 1
-            if outcome.status in ("ok", "not_modified", "unchanged"):
-                feed.last_success_at = now
             if outcome.status in ("not_modified", "unchanged"):
                 summary.unchanged += 1
             if outcome.status in ("error", "gone"):
                 summary.errors += 1
-                summary.problems.append(f"{feed.name}: {new.last_error}")
-            if new.dormant:
-                summary.dormant += 1
+                summary.problems.append(f"{feed.name}: {outcome.error}")
+            summary.dormant += new.dormant
             parsed = outcome.parse
             if parsed is not None:
                 feed.last_warning = parsed.warning
-                if parsed.error:
-                    feed.last_status, feed.last_error = "error", parsed.error
-                    summary.errors += 1
-                    summary.problems.append(f"{feed.name}: {parsed.error}")
                 links = {e.link: canonical_url(e.link) for e in parsed.entries if e.link}
                 added = add_entries(session, feed.id, parsed.entries, links)
                 feed.entry_count += added
@@ -176,7 +168,7 @@ def process_entries(cfg: Settings | None = None) -> dict:
     if not todo:
         log.info("planwatch: no new entries to fetch")
         return asdict(summary)
-    results = fetch_pages_sync([link for _, _, link, _ in todo], fetch_policy(cfg, kind="page"))
+    results = fetch_pages_sync([link for _, _, link, _ in todo], fetch_policy(cfg))
     for (entry_id, feed_id, link, canon), result in zip(todo, results):
         summary.fetched += 1
         with session_scope(cfg.database_url) as session:

@@ -146,7 +146,11 @@ class SMTPServer:
     """A real SMTP server (aiosmtpd) on 127.0.0.1; ``codes`` queues replies to DATA (e.g. '451 try later')."""
 
     def __init__(self) -> None:
+        import logging
+
         from aiosmtpd.controller import Controller
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
 
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []

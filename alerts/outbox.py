@@ -1,0 +1,291 @@
+"""The delivery outbox: pending rows → messages → sent | failed, at most once per (subscriber, fact).
+
+How a delivery moves:
+
+1. ``alerts.select.enqueue`` writes it ``pending`` before anything is sent.
+2. A run *claims* the rows it is about to send in one short transaction: a conditional
+   ``UPDATE .. SET batch = <token>, next_attempt_at = now + LEASE WHERE status = 'pending' AND
+   (next_attempt_at IS NULL OR next_attempt_at <= now)``. The condition is re-checked under the
+   row lock (PostgreSQL) or the single writer lock (SQLite), so two concurrent runs never both
+   claim a row; a run that dies leaves its claim to expire after ``LEASE``.
+3. It renders and sends; the moment the server accepts a message (an SMTP 250 after DATA, a
+   Slack 200 for one post) it commits ``status='sent'`` for exactly the deliveries in that message,
+   in its own transaction, guarded by the claim token. A sent row is never picked up again.
+4. A transient failure (SMTP 4xx, connection lost, Slack 429/5xx, timeout) adds one attempt,
+   records ``last_error`` and sets ``next_attempt_at`` by exponential backoff, or to the
+   ``Retry-After`` Slack gave; the row stays pending. After ``MAX_ATTEMPTS`` it becomes failed.
+   A permanent failure (SMTP 5xx, refused recipient, Slack 400/403/404/410) marks it ``failed``
+   at once; failed rows are never retried and ``failed_deliveries`` lists them for operators.
+
+The one window that remains: the server accepted a message and the process died (or the
+database went away) before step 3's commit. The claim then expires and the next run sends
+that message again — a duplicate, never a loss. It is as narrow as one row update; emails
+carry a Message-ID derived from the delivery ids, so a resent copy has the same id.
+
+Flood control: at most ``settings.max_instant_alerts`` instant messages per subscriber per
+run; the rest of that subscriber's due deliveries go out as ONE roll-up (``mode='rollup'``).
+Digest subscribers get one message a day (``send_digest``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from alerts import render
+from alerts.channels import EmailChannel, SlackChannel
+from alerts.select import matches
+from extract.errors import DeliveryError
+from store.db import session_scope
+from store.models import Delivery, Fact, Subscriber, utcnow
+
+if TYPE_CHECKING:
+    from planwatch.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(minutes=2)  # longer than one send can take (SMTP and Slack time out after 30 s)
+BACKOFF_BASE = dt.timedelta(minutes=1)
+BACKOFF_MAX = dt.timedelta(hours=6)
+MAX_ATTEMPTS = 8  # transient failures before a delivery is given up as failed
+DIGEST_TOP = 5  # most corroborated facts of the day shown in a digest
+
+
+@dataclass
+class SendSummary:
+    """What a run did: deliveries sent (incl. rolled up), failed for good, left for a retry; messages (emails
+    and Slack posts) the servers accepted; the errors met."""
+
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    rolled_up: int = 0
+    messages: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Target:
+    id: int
+    name: str
+    email: str | None
+    slack_connection: str | None
+
+    @property
+    def channel_key(self) -> tuple[str, str]:
+        return ("slack", self.slack_connection) if self.slack_connection else ("smtp", "")
+
+
+class _Channels:
+    """The channels of one run; a channel that is down stays unused for the rest of the run."""
+
+    def __init__(self, settings: "Settings"):
+        self.settings = settings
+        self.open: dict[tuple[str, str], EmailChannel | SlackChannel] = {}
+        self.down: set[tuple[str, str]] = set()
+
+    def get(self, key: tuple[str, str]) -> EmailChannel | SlackChannel:
+        if key not in self.open:
+            self.open[key] = (SlackChannel(key[1]) if key[0] == "slack"
+                              else EmailChannel(self.settings.smtp_conn_id, self.settings.mail_from))
+        return self.open[key]
+
+    def close(self) -> None:
+        for channel in self.open.values():
+            channel.close()
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait before the next try after ``attempts`` transient failures: 1, 2, 4 … minutes, at most 6 hours."""
+    return min(BACKOFF_MAX, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+
+
+def send_pending(settings: "Settings", now: dt.datetime | None = None, mode: str = "instant") -> SendSummary:
+    """Send the due deliveries of instant-mode subscribers (``mode='digest'``: see ``send_digest``)."""
+    if mode == "digest":
+        return send_digest(settings, now)
+    now = now or utcnow()
+    summary = SendSummary()
+    channels = _Channels(settings)
+    try:
+        for target in _targets(settings.database_url, "instant"):
+            if target.channel_key in channels.down:
+                continue
+            due = _due(settings.database_url, target.id, now)
+            if not due:
+                continue
+            limit = settings.max_instant_alerts
+            for delivery_id in due[:limit]:
+                if target.channel_key in channels.down:
+                    break
+                _deliver(settings, target, [delivery_id], "instant", now, channels, summary)
+            if len(due) > limit and target.channel_key not in channels.down:
+                _deliver(settings, target, due[limit:], "rollup", now, channels, summary)
+    finally:
+        channels.close()
+    return summary
+
+
+def send_digest(settings: "Settings", now: dt.datetime | None = None) -> SendSummary:
+    """One message a day per digest-mode subscriber: its pending deliveries and the day's most carried facts."""
+    now = now or utcnow()
+    summary = SendSummary()
+    channels = _Channels(settings)
+    day_start = dt.datetime.combine(now.date(), dt.time(), tzinfo=dt.timezone.utc)
+    try:
+        for target in _targets(settings.database_url, "digest"):
+            if target.channel_key in channels.down:
+                continue
+            with session_scope(settings.database_url) as session:
+                already = session.scalar(select(func.count()).select_from(Delivery).where(
+                    Delivery.subscriber_id == target.id, Delivery.status == "sent", Delivery.mode == "digest",
+                    Delivery.sent_at >= day_start))
+            if already:
+                continue  # today's digest went out; what came since waits for tomorrow's
+            due = _due(settings.database_url, target.id, now)
+            if due:
+                _deliver(settings, target, due, "digest", now, channels, summary)
+    finally:
+        channels.close()
+    return summary
+
+
+def failed_deliveries(session: Session, limit: int = 200) -> list[Delivery]:
+    """Deliveries given up (status 'failed'), newest first, with subscriber and fact loaded — for operators."""
+    return list(session.scalars(
+        select(Delivery).where(Delivery.status == "failed")
+        .options(joinedload(Delivery.subscriber), joinedload(Delivery.fact))
+        .order_by(Delivery.id.desc()).limit(limit)
+    ))
+
+
+# -- steps -------------------------------------------------------------------------------------------------------------
+
+
+def _targets(url: str, mode: str) -> list[_Target]:
+    with session_scope(url) as session:
+        rows = session.scalars(select(Subscriber).where(
+            Subscriber.active.is_(True), Subscriber.muted.is_(False), Subscriber.mode == mode).order_by(Subscriber.id))
+        return [_Target(s.id, s.name, s.email, s.slack_connection) for s in rows]
+
+
+def _due_clause(now: dt.datetime):
+    return and_(Delivery.status == "pending",
+                or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now))
+
+
+def _due(url: str, subscriber_id: int, now: dt.datetime) -> list[int]:
+    with session_scope(url) as session:
+        return list(session.scalars(
+            select(Delivery.id).join(Fact, Fact.id == Delivery.fact_id)
+            .where(Delivery.subscriber_id == subscriber_id, _due_clause(now))
+            .order_by(Fact.first_seen_at, Delivery.id)
+        ))
+
+
+def _claim(url: str, ids: Sequence[int], now: dt.datetime) -> tuple[str, list[int]]:
+    """Take ``ids`` that are still due for this run alone; returns the token and the ids actually taken."""
+    token = uuid.uuid4().hex
+    with session_scope(url) as session:
+        session.execute(
+            update(Delivery).where(Delivery.id.in_(list(ids)), _due_clause(now))
+            .values(batch=token, next_attempt_at=now + LEASE).execution_options(synchronize_session=False))
+    with session_scope(url) as session:
+        taken = set(session.scalars(select(Delivery.id).where(Delivery.batch == token)))
+    return token, [i for i in ids if i in taken]
+
+
+def _mark_sent(url: str, token: str, ids: Sequence[int], mode: str, now: dt.datetime) -> int:
+    with session_scope(url) as session:
+        return session.execute(
+            update(Delivery).where(Delivery.id.in_(list(ids)), Delivery.batch == token, Delivery.status == "pending")
+            .values(status="sent", mode=mode, sent_at=now, next_attempt_at=None, last_error=None)
+            .execution_options(synchronize_session=False)).rowcount
+
+
+def _mark_failure(url: str, token: str, ids: Sequence[int], error: DeliveryError, now: dt.datetime,
+                  summary: SendSummary) -> None:
+    message = str(error)
+    with session_scope(url) as session:
+        rows = session.scalars(select(Delivery).where(Delivery.id.in_(list(ids)), Delivery.batch == token,
+                                                      Delivery.status == "pending"))
+        for row in rows:
+            row.attempts = (row.attempts or 0) + 1
+            row.last_error = message
+            row.batch = None
+            if error.transient and row.attempts < MAX_ATTEMPTS:
+                wait = dt.timedelta(seconds=error.retry_after) if error.retry_after else backoff(row.attempts)
+                row.next_attempt_at = now + wait
+                summary.retried += 1
+            else:
+                if error.transient:
+                    row.last_error = f"gave up after {row.attempts} attempts: {message}"
+                row.status = "failed"
+                row.next_attempt_at = None
+                summary.failed += 1
+    summary.errors.append(message)
+
+
+def _deliver(settings: "Settings", target: _Target, ids: Sequence[int], mode: str, now: dt.datetime,
+             channels: _Channels, summary: SendSummary) -> None:
+    """Claim ``ids``, send them as one message (an instant alert, a roll-up or a digest), record the outcome."""
+    url = settings.database_url
+    token, claimed = _claim(url, ids, now)
+    if not claimed:
+        return
+    with session_scope(url) as session:
+        deliveries = list(session.scalars(select(Delivery).where(Delivery.id.in_(claimed))))
+        deliveries.sort(key=lambda d: claimed.index(d.id))
+        items = render.items_for(session, deliveries)
+        top = _top_of_day(session, target.id, now, {d.fact_id for d in deliveries}) if mode == "digest" else []
+    if mode != "digest":
+        items = render.ranked(items)
+    kind = {"instant": "alert", "rollup": "rollup", "digest": "digest"}[mode]
+    envelope = render.Envelope(subscriber=target.name, mail_from=settings.mail_from, to=target.email)
+    day = now.date() if mode == "digest" else None
+    channel = channels.get(target.channel_key)
+    pending = list(claimed)
+    try:
+        if isinstance(channel, EmailChannel):
+            key = f"digest.{target.id}.{day}" if mode == "digest" else f"{mode}.{claimed[0]}.{len(claimed)}"
+            channel.send(render.render_email(kind, items, envelope, now, top=top, day=day, key=key))
+            summary.messages += 1
+            _sent(url, token, pending, mode, now, summary)
+            pending = []
+        else:
+            for post in render.render_slack(kind, items, envelope, top=top, day=day):
+                channel.send(post.payload)
+                summary.messages += 1
+                _sent(url, token, post.delivery_ids, mode, now, summary)
+                pending = [i for i in pending if i not in post.delivery_ids]
+    except DeliveryError as error:
+        if error.channel_down:
+            channels.down.add(target.channel_key)
+        log.warning("alerts: %d deliveries to subscriber '%s' not sent: %s", len(pending), target.name, error)
+        _mark_failure(url, token, pending, error, now, summary)
+
+
+def _sent(url: str, token: str, ids: Sequence[int], mode: str, now: dt.datetime, summary: SendSummary) -> None:
+    if not ids:
+        return
+    done = _mark_sent(url, token, ids, mode, now)
+    summary.sent += done
+    if mode == "rollup":
+        summary.rolled_up += done
+
+
+def _top_of_day(session: Session, subscriber_id: int, now: dt.datetime, exclude: set[int]) -> list[render.Item]:
+    """The facts most outlets carried in the last day that pass the subscriber's filters."""
+    sub = session.get(Subscriber, subscriber_id)
+    facts = session.scalars(
+        select(Fact).where(Fact.last_seen_at >= now - dt.timedelta(days=1), Fact.last_seen_at <= now,
+                           Fact.source_count >= 2)
+        .order_by(Fact.source_count.desc(), Fact.id).limit(200))
+    chosen = [f for f in facts if f.id not in exclude and matches(f, sub)][:DIGEST_TOP]
+    return render.items_for_facts(session, chosen)
