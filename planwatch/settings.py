@@ -44,6 +44,18 @@ def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _networks(env: dict, name: str) -> tuple[str, ...]:
+    import ipaddress
+
+    nets = tuple(n.strip() for n in (env.get(name) or "").split(",") if n.strip())
+    for net in nets:
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError:
+            raise ConfigError(f"'{net}' is not an address range", key=name, fix="use CIDRs such as 10.1.2.0/24") from None
+    return nets
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -52,6 +64,7 @@ class Settings:
     subscribers_path: Path
     taxonomy_path: Path
     allow_private_networks: bool = False
+    allowed_networks: tuple[str, ...] = ()
     contact_url: str = "https://github.com/planwatch/planwatch"
     smtp_conn_id: str = "smtp_default"
     mail_from: str = "planwatch@localhost"
@@ -91,6 +104,7 @@ def load(env: dict | None = None) -> Settings:
         subscribers_path=paths["PLANWATCH_SUBSCRIBERS"],
         taxonomy_path=paths["PLANWATCH_TAXONOMY"],
         allow_private_networks=_flag(env, "PLANWATCH_ALLOW_PRIVATE_NETWORKS", False),
+        allowed_networks=_networks(env, "PLANWATCH_ALLOWED_NETWORKS"),
         contact_url=env.get("PLANWATCH_CONTACT_URL") or Settings.contact_url,
         smtp_conn_id=env.get("PLANWATCH_SMTP_CONN_ID") or "smtp_default",
         mail_from=env.get("PLANWATCH_MAIL_FROM") or Settings.mail_from,

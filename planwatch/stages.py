@@ -28,6 +28,7 @@ def fetch_policy(cfg: Settings):
 
     return FetchPolicy(
         allow_private=cfg.allow_private_networks,
+        allowed_networks=cfg.allowed_networks,
         user_agent="planwatch/0.1",
         contact_url=cfg.contact_url,
         global_limit=cfg.fetch_concurrency,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -10,16 +11,20 @@ from sqlalchemy.orm import Session
 
 from extract import records
 from store.facts import FactChanges, record_figures
-from store.models import Article, Figure, Mention
+from store.models import Article, Figure, Mention, utcnow
+
+BANDS = 8  # columns band0..band7 hold extract.dedup.bands() of the text fingerprint
+COPY_WINDOW = dt.timedelta(days=30)  # syndicated copies appear within days; older look-alikes are other stories
 
 
 def find_copy_of(session: Session, fingerprint: int, bands: tuple[int, ...],
                  same: Callable[[int, int], bool]) -> Article | None:
     """The first stored article whose text is a near duplicate of this fingerprint."""
-    cols = [Article.band0, Article.band1, Article.band2, Article.band3]
-    conds = [col == band for col, band in zip(cols, bands)]
+    conds = [getattr(Article, f"band{i}") == band for i, band in enumerate(bands[:BANDS])]
+    since = utcnow() - COPY_WINDOW
     candidates = session.scalars(
-        select(Article).where(or_(*conds), Article.status == "ok").order_by(Article.id).limit(500)
+        select(Article).where(or_(*conds), Article.status == "ok", Article.fetched_at >= since)
+        .order_by(Article.id).limit(500)
     )
     for candidate in candidates:
         if candidate.fingerprint is not None and same(candidate.fingerprint, fingerprint):
@@ -53,8 +58,9 @@ def save_article(
     row.plans = list(detection.plans) if detection else []
     row.technologies = list(detection.technologies) if detection else []
     row.fingerprint = fingerprint
-    padded = list(bands) + [None] * (4 - len(bands))
-    row.band0, row.band1, row.band2, row.band3 = padded[:4]
+    padded = list(bands) + [None] * (BANDS - len(bands))
+    for i in range(BANDS):
+        setattr(row, f"band{i}", padded[i])
     row.duplicate_of_id = copy_of.id if copy_of is not None else None
     session.flush()
     if detection is None:
@@ -71,5 +77,5 @@ def save_article(
         row.figures.append(fig)
         figures.append(fig)
     session.flush()
-    changes = record_figures(session, row, figures, copy=copy_of is not None)
+    changes = record_figures(session, row, figures, copy_of=copy_of)
     return row, changes

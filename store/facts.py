@@ -69,19 +69,27 @@ class FactChanges:
     corroborated: list[int]
 
 
-def record_figures(session: Session, article: Article, figures: list[Figure], *, copy: bool) -> FactChanges:
+def record_figures(session: Session, article: Article, figures: list[Figure], *,
+                   copy_of: Article | None = None) -> FactChanges:
     """Link each stored figure of ``article`` to a fact, creating facts for first sightings.
 
-    A syndicated copy (``copy``) only corroborates: its figures join existing facts and never create one.
+    A syndicated copy (``copy_of`` is the first copy) corroborates: a figure the first copy also states
+    joins its fact and never creates another, however the copy's edit words the subject. A figure the
+    first copy does not state is new (a follow-up that reuses most of a story can add a number).
     """
     changes = FactChanges([], [], [])
     now = utcnow()
+    original = {(f.unit, value_key(f.value), f.year): f.fact_id for f in copy_of.figures} if copy_of else {}
     for fig in figures:
         tokens = subject_tokens(fig.subject)
         fact = _matching_fact(session, fig, tokens)
         if fact is None:
-            if copy:
+            known = original.get((fig.unit, value_key(fig.value), fig.year))
+            if known is not None:
+                fact = session.get(Fact, known)
+            elif (fig.unit, value_key(fig.value), fig.year) in original:
                 continue
+        if fact is None:
             previous = _revised_fact(session, fig, tokens)
             fact = Fact(
                 subject=fig.subject, subject_key=" ".join(sorted(tokens))[:512], unit=fig.unit, value=fig.value,

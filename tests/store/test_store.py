@@ -109,16 +109,25 @@ def test_different_subjects_with_the_same_value_stay_apart(db_url):
         assert len(changes.new) == 2
 
 
-def test_a_syndicated_copy_corroborates_and_never_creates_a_fact(db_url):
+def test_a_syndicated_copy_corroborates_and_never_creates_a_fact_for_the_same_figure(db_url):
     migrate(db_url)
     with session_scope(db_url) as s:
         first, _ = save_article(s, article("https://a.example/1"), detection(AI_INDUSTRY))
-        extra = Figure(value=3, unit="percent", phrase="3%", subject="something only the copy says", sentence="...")
-        copy, changes = save_article(s, article("https://wire.example/x"), detection(AI_INDUSTRY, extra),
-                                     copy_of=first)
+        reworded = Figure(value=1e13, unit="CNY", phrase="10 trillion yuan", qualifier="more_than", year=2030,
+                          subject="value of the sector by the end of the decade", sentence="...")
+        copy, changes = save_article(s, article("https://wire.example/x"), detection(reworded), copy_of=first)
         assert copy.duplicate_of_id == first.id
         assert changes.new == [] and len(changes.corroborated) == 1
         assert count(s, Fact) == 1 and count(s, FactSource) == 2
+
+
+def test_a_follow_up_that_reuses_a_story_still_reports_its_new_figure(db_url):
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        first, _ = save_article(s, article("https://a.example/1"), detection(AI_INDUSTRY))
+        extra = Figure(value=3, unit="percent", phrase="3%", subject="chip output growth", sentence="...")
+        _, changes = save_article(s, article("https://wire.example/x"), detection(AI_INDUSTRY, extra), copy_of=first)
+        assert len(changes.new) == 1 and len(changes.corroborated) == 1
 
 
 def test_a_page_without_text_is_stored_with_its_status(db_url):
@@ -149,3 +158,16 @@ def test_the_same_figure_in_chinese_corroborates_the_english_one(db_url):
         save_article(s, article("https://a.example/1"), detection(en))
         _, changes = save_article(s, article("https://b.example/zh"), detection(zh))
         assert changes.new == [] and len(changes.corroborated) == 1
+
+
+def test_the_migrations_build_exactly_the_models(db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from store.db import engine_for
+    from store.models import Base
+
+    migrate(db_url)
+    with engine_for(db_url).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert [d for d in diff if d[0] not in ("modify_type",)] == []

@@ -1,0 +1,111 @@
+"""SimHash fingerprints: syndicated copies match, different stories on the same topic do not."""
+
+from __future__ import annotations
+
+import functools
+import glob
+import random
+import time
+from pathlib import Path
+
+import trafilatura
+
+from extract.dedup import bands, distance, fingerprint, is_near_duplicate, to_signed
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+SEED = (SHARED / "seed" / "five-year-plan-tech-cnn.txt").read_text()
+
+
+@functools.cache
+def others() -> list[str]:
+    """Article texts of the eval pages as the pipeline sees them (trafilatura), long enough to be stories."""
+    texts = [trafilatura.extract(Path(p).read_text()) or "" for p in sorted(glob.glob(str(SHARED / "eval" / "articles" / "*.html")))]
+    return [t for t in texts if len(t.split()) > 120]
+
+
+def wire_copy(text: str) -> str:
+    """The same story as another outlet runs it: new headline, byline, dateline and boilerplate."""
+    paras = [p for p in text.split("\n") if p.strip()]
+    return "\n".join(
+        ["China bets big on AI, robots and quantum computing in its new five-year blueprint", "By a staff writer | Reuters", "BEIJING, March 5 (Reuters) -"]
+        + paras
+        + ["(Reporting by the Beijing newsroom; Editing by the Asia desk)", "Our Standards: The Thomson Reuters Trust Principles."]
+    )
+
+
+def test_wire_copy_with_other_headline_byline_and_boilerplate_matches():
+    a, b = fingerprint(SEED), fingerprint(wire_copy(SEED))
+    assert is_near_duplicate(a, b), distance(a, b)
+
+
+def test_wire_copies_of_shorter_articles_match():
+    assert len(others()) >= 10
+    for text in others():
+        assert is_near_duplicate(fingerprint(text), fingerprint(wire_copy(text))), distance(fingerprint(text), fingerprint(wire_copy(text)))
+
+
+def test_edited_copy_of_a_long_story_matches():
+    paras = [p for p in SEED.split("\n") if p.strip()]
+    edited = "\n".join(
+        ["BEIJING (Reuters) - " + paras[0]] + paras[1:] + ["Additional reporting by Li Wei in Shanghai and the Singapore newsroom; writing by Joe Bloggs; editing by Jane Doe and Sam Smith"]
+    )
+    assert 0 < distance(fingerprint(SEED), fingerprint(edited)) <= 7
+
+
+def test_a_story_that_shares_only_its_opening_is_not_a_copy():
+    paras = [p for p in SEED.split("\n") if p.strip()]
+    half = len(paras) // 2
+    other = "\n".join(paras[:half] + [p for t in others()[:3] for p in t.split("\n")])
+    assert not is_near_duplicate(fingerprint(SEED), fingerprint(other))
+
+
+def test_different_stories_on_the_same_topic_do_not_match():
+    texts = [SEED] + others()
+    assert len(texts) >= 10
+    fps = [fingerprint(t) for t in texts]
+    closest = min(distance(fps[i], fps[j]) for i in range(len(fps)) for j in range(i))
+    assert closest > 12, closest  # a wide margin over the threshold of 7
+
+
+def test_chinese_text_is_shingled_by_character():
+    a = "十五五规划提出，人工智能相关产业规模到2030年将超过10万亿元，科技支出增长10%，研发经费年均增长7%以上。" * 3
+    copy = "新华社北京3月5日电\n" + a + "\n（责任编辑：王明）"
+    other = "国家统计局发布数据，一季度国内生产总值同比增长5.3%，居民消费价格指数上涨0.7%，制造业投资保持较快增长。" * 3
+    assert distance(fingerprint(a), fingerprint(copy)) < distance(fingerprint(a), fingerprint(other))
+    assert not is_near_duplicate(fingerprint(a), fingerprint(other))
+
+
+def test_fingerprint_is_stable_signed_64_bit_and_case_insensitive():
+    fp = fingerprint(SEED)
+    assert -(2**63) <= fp < 2**63
+    assert fingerprint(SEED.upper()) == fp
+    assert fingerprint("") == 0 and fingerprint("  ,;  ") == 0
+    assert to_signed(2**64 - 1) == -1 and to_signed(5) == 5
+
+
+def test_a_fingerprint_with_the_top_bit_set_is_negative():
+    fps = [fingerprint(f"story number {i} about chips and quantum computing budgets") for i in range(64)]
+    assert any(fp < 0 for fp in fps) and any(fp > 0 for fp in fps)
+
+
+def test_bands_find_every_fingerprint_within_the_threshold():
+    rng = random.Random(3)
+    for _ in range(500):
+        a = to_signed(rng.getrandbits(64))
+        flips = rng.sample(range(64), 7)
+        b = to_signed((a & (2**64 - 1)) ^ sum(1 << i for i in flips))
+        assert is_near_duplicate(a, b)
+        assert set(bands(a)) & set(bands(b))
+        c = to_signed((a & (2**64 - 1)) ^ sum(1 << i for i in rng.sample(range(64), 8)))
+        assert not is_near_duplicate(a, c)
+    a = fingerprint(SEED)
+    assert len(bands(a)) == 8 and all(0 <= k < 8 << 8 for k in bands(a))
+    assert sorted(k >> 8 for k in bands(a)) == list(range(8))
+
+
+def test_fingerprint_is_fast():
+    text = SEED * 3
+    t0 = time.perf_counter()
+    for _ in range(20):
+        fingerprint(text)
+    assert (time.perf_counter() - t0) / 20 < 0.1  # generous: ~10 ms for 3,000 words
