@@ -77,7 +77,7 @@ def test_bad_feeds_and_pages_get_a_status_and_the_run_goes_on(cfg):
         assert feeds["html page"].last_status == "error" and "not a feed" in feeds["html page"].last_error
         entries = {e.link.rsplit("/", 1)[-1]: e for e in s.scalars(select(Entry)) if e.link}
         assert "404" in entries["missing.html"].error
-        assert entries["huge.html"].status == "error" and "large" in entries["huge.html"].error
+        assert entries["huge.html"].status == "error" and "cap" in entries["huge.html"].error
         articles = {a.canonical_url.rsplit("/", 1)[-1]: a for a in s.scalars(select(Article))}
         assert articles["empty.html"].status == "no_text"
         assert articles["good.html"].status == "ok" and "15th" in articles["good.html"].plans
