@@ -155,7 +155,6 @@ def process_entries(cfg: Settings | None = None) -> dict:
     from extract.article import extract_article
     from extract.dedup import bands, fingerprint, is_near_duplicate
     from extract.detect import detect
-    from extract.poller import fetch_pages_sync
     from store import session_scope
     from store.articles import find_copy_of, save_article
     from store.entries import pending_entries
@@ -169,8 +168,8 @@ def process_entries(cfg: Settings | None = None) -> dict:
     if not todo:
         log.info("planwatch: no new entries to fetch")
         return asdict(summary)
-    results = fetch_pages_sync([link for _, _, link, _ in todo], fetch_policy(cfg))
-    for (entry_id, feed_id, link, canon), result in zip(todo, results):
+    policy = fetch_policy(cfg)
+    for (entry_id, feed_id, link, canon), result in _fetched(todo, policy):
         summary.fetched += 1
         with session_scope(cfg.database_url) as session:
             entry = session.get(Entry, entry_id)
@@ -214,6 +213,18 @@ def process_entries(cfg: Settings | None = None) -> dict:
     for problem in summary.problems:
         log.warning("planwatch: %s", problem)
     return asdict(summary)
+
+
+PAGE_CHUNK = 32  # pages held in memory at once: each may be up to the 20 MiB page cap
+
+
+def _fetched(todo: list[tuple], policy):
+    """Fetch the pages chunk by chunk (concurrently within a chunk), yielding (entry, result)."""
+    from extract.poller import fetch_pages_sync
+
+    for i in range(0, len(todo), PAGE_CHUNK):
+        chunk = todo[i : i + PAGE_CHUNK]
+        yield from zip(chunk, fetch_pages_sync([link for _, _, link, _ in chunk], policy))
 
 
 # ---- planwatch_alerts / planwatch_digest --------------------------------------------------------
