@@ -1,0 +1,300 @@
+"""Mentions of China's Five-Year Plan (attributed to the 15th, the 14th or neither) and of technologies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_left
+from collections import Counter
+from typing import NamedTuple
+
+from extract.records import Mention
+from extract.sentences import Sentences
+from extract.taxonomy import Taxonomy, starts_word
+
+_ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+                  "thirteenth fourteenth fifteenth sixteenth").split()
+_ORD = r"\d{1,2}(?:st|nd|rd|th)|" + "|".join(_ORDINAL_WORDS)
+_PLAN_EN = re.compile(
+    r"(?:F(?:ive|IVE)|five|5)[\s-]+(?:[Yy]ear|YEAR)[\s-]+"
+    r"(?i:(?:national|economic|and|social|socio-economic|development|policy)\s+){0,4}"
+    r"(?i:plans?|blueprints?|programmes?|programs?|roadmaps?|outlines?)\b"
+    r"|FYP\b"
+)
+_ORDINAL_BEFORE = re.compile(rf"\b(?P<ord>{_ORD})[\s-]+(?:(?:national|draft)\s+)?$", re.IGNORECASE)
+_PLAN_ZH_OTHER = r"十[一二三六]五(?![年个個%])|第[一二三四五六七八九十]+[个個]五年(?:规划|規劃|计划|計劃)"
+_PLAN_ZH_GENERIC = r"五年(?:发展)?(?:规划|規劃|计划|計劃)"
+
+_NEXT_EN = re.compile(r"\b(?:next|upcoming|forthcoming|coming)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+_NEXT_ZH = re.compile(r"(?:下一个|下一個|下个|下個|新一个|新一個)$")
+_BETWEEN_STOP = frozenset("and or but the a an of in to for with on at by from under during".split())
+_OWN_PLAN = re.compile(r"\b(?:its|their|a|an)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+_TITLES = frozenset("President Premier Vice Chairman Minister Mr Ms Mrs Dr Professor Prof Chief General Secretary "
+                    "Governor Mayor Party".split())
+_NATIONALITY = re.compile(
+    r"(?P<adj>Indian|Soviet|Vietnamese|Pakistani|Russian|Malaysian|Indonesian|Nepali|Nepalese|Bangladeshi|"
+    r"Korean|Japanese|Cuban|Iranian|Egyptian|Ethiopian|Mongolian|Laotian|Kazakh|Turkmen|Bhutanese|Thai|"
+    r"Filipino|Nigerian|Saudi|Chinese|China)\s+(?:[\w-]+\s+){0,2}$"
+)
+_COMPANY = re.compile(r"(?:company|firm|corporation|conglomerate|carmaker|automaker|chipmaker|startup|"
+                      r"Inc|Ltd|Corp|group's|company's|firm's)\b")
+_ZH_OTHER_OWNER = re.compile(r"(?:公司|集团|集團|企业|企業|银行|銀行|大学|大學|印度|越南|苏联|蘇聯|巴基斯坦|品牌)")
+_ZH_CHINA_OWNER = re.compile(r"(?:中国|中國|我国|我國|国家|國家|全国|全國|国民经济|國民經濟|省|市)")
+_FUNCTION_WORDS = frozenset("The This That These Those It In On At By For With From As A An And But Over "
+                            "Under During After Before While When Its Their Our Under Since Until "
+                            "Last Next Over According".split())
+_YEARS = re.compile(
+    r"(?:19|20)(\d\d)\s*(?:-|–|—|－|~|～|to|through|until|至|到)\s*((?:19|20)?\d\d)(?!\d)"
+    r"|(?:through|until|till|to|by|up to|by the end of)\s+((?:19|20)\d\d)(?!\d)"
+)
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+_CHINA_ZH = r"中国|中國|我国|我國|国务院|國務院|全国|全國|国家发展改革委|國家發展改革委"
+_STATE = re.compile(
+    r"\b(?:Beijing|State Council|National People['’]s Congress|NPC|NDRC|Xi Jinping|Li Qiang|Li Keqiang|Communist Party|"
+    r"CPC|Politburo|ministry|ministries|government|national|central|premier|policymakers|planners|officials|"
+    r"state media|Xinhua|legislature|Two Sessions|lawmakers)\b|国务院|國務院|国家|國家|中央|政府|全国|全國|发改委|發改委",
+    re.IGNORECASE)
+
+
+class TechHit(NamedTuple):
+    start: int
+    end: int
+    term: str
+    ids: tuple[str, ...]
+
+
+class PlanHit(NamedTuple):
+    start: int
+    end: int
+    term: str
+    key: str | None  # '15th' / '14th' when placed by ordinal, name or years; None otherwise
+    china: bool
+    ordinal: bool  # names a plan by number, even one the taxonomy does not track (the 13th)
+    next_plan: bool = False
+
+
+class _PlanMatchers:
+    def __init__(self, tax: Taxonomy):
+        self.ordinal_key = {o.lower(): p.key for p in tax.plans for o in p.ordinals}
+        names = sorted({n: p.key for p in tax.plans for n in p.names}.items(), key=lambda kv: -len(kv[0]))
+        self.name_key = dict(names)
+        # one alternation of literal-led branches (no wrapping groups), classified after the match
+        self.zh = re.compile("|".join([re.escape(n) for n, _ in names] + [_PLAN_ZH_OTHER, _PLAN_ZH_GENERIC]))
+        words = sorted(tax.china, key=len, reverse=True)
+        self.china_word = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+        self.china_doc = re.compile(
+            r"\b(?:" + "|".join(re.escape(w) for w in words if w[0].isupper()) + r")\b|" + _CHINA_ZH)
+
+
+_plan_matchers: dict[int, tuple[Taxonomy, _PlanMatchers]] = {}
+
+
+def _matchers(tax: Taxonomy) -> _PlanMatchers:
+    hit = _plan_matchers.get(id(tax))
+    if hit is None or hit[0] is not tax:
+        hit = _plan_matchers[id(tax)] = (tax, _PlanMatchers(tax))
+    return hit[1]
+
+
+def find_technologies(text: str, tax: Taxonomy) -> list[TechHit]:
+    """Every technology term in ``text``, in order; excluded phrases ('blue-chip') removed."""
+    tm = tax.matchers
+    hits = []
+    if tm.words is not None:
+        for m in tm.words.finditer("\n" + text):
+            start, end = m.start("t") - 1, m.end("t") - 1
+            key = tm.key_of(text[start:end], tm.words)
+            if key in tm.excludable and _excluded(text, start, end, tm.exclude):
+                continue
+            ids = tm.ids_of.get(key)
+            if ids:
+                hits.append(TechHit(start, end, text[start:end], ids))
+    has_cjk = _HAS_CJK.search(text) is not None
+    for pattern in (tm.caps, tm.cjk):
+        if pattern is None or (pattern is tm.cjk and not has_cjk):
+            continue
+        for m in pattern.finditer(text):
+            if pattern is tm.caps and not starts_word(text, m.start()):
+                continue
+            ids = tm.ids_of.get(tm.key_of(m.group(), pattern))
+            if ids:
+                hits.append(TechHit(m.start(), m.end(), m.group(), ids))
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+def _excluded(text: str, start: int, end: int, exclude: re.Pattern) -> bool:
+    return any(x.start("t") <= start and end <= x.end("t")
+               for x in exclude.finditer(text, max(0, start - 24), end + 24))
+
+
+def technologies_between(hits: list[TechHit], starts: list[int], start: int, end: int) -> tuple[str, ...]:
+    """Technology ids of the hits inside [start, end); ``starts`` is [h.start for h in hits]."""
+    found: list[str] = []
+    for h in hits[bisect_left(starts, start):bisect_left(starts, end)]:
+        found.extend(i for i in h.ids if i not in found)
+    return tuple(found)
+
+
+def technology_mentions(hits: list[TechHit], tax: Taxonomy) -> tuple[list[str], list[Mention]]:
+    counts = Counter((i, h.term) for h in hits for i in h.ids)
+    present = {i for i, _ in counts}
+    ids = [t for t in tax.technology_ids if t in present]
+    mentions = [Mention("technology", i, term, n) for (i, term), n in sorted(counts.items(), key=lambda kv: (ids.index(kv[0][0]), -kv[1]))]
+    return ids, mentions
+
+
+def _plan_of_years(sentence: str, tax: Taxonomy) -> str | None:
+    for m in _YEARS.finditer(sentence):
+        if m.start() and (sentence[m.start() - 1].isalnum()):
+            continue
+        if m.group(3):
+            key = next((p.key for p in tax.plans if p.last_year == int(m.group(3))), None)
+        else:
+            first, last = int(m.group()[:4]), m.group(2)
+            last = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
+            key = next((p.key for p in tax.plans if p.first_year == first and p.last_year == last), None)
+        if key:
+            return key
+    return None
+
+
+def _possessive_owner(prefix: str) -> str | None:
+    """'X' of "X's [up to four words] <mention>", with X's capitalised words before it ('National People's')."""
+    best, cut = -1, 0
+    for mark, owner_end in (("'s ", 0), ("’s ", 0), ("s' ", 1), ("s’ ", 1)):
+        i = prefix.rfind(mark)
+        if i > best:
+            best, cut = i, i + owner_end
+    if best < 0:
+        return None
+    between = prefix[best + 3:].split()
+    if len(between) > 4 or any(w.lower() in _BETWEEN_STOP for w in between):
+        return None
+    words = prefix[:cut].split()
+    if not words:
+        return None
+    owner = [words[-1]]
+    for w in reversed(words[-4:-1]):
+        if not w[:1].isupper():
+            break
+        owner.insert(0, w)
+    return " ".join(owner).strip("“\"‘(")
+
+
+def _owner(prefix: str, sentence: str, text: str, pm: _PlanMatchers) -> bool | None:
+    """True: China's plan; False: someone else's (India's, a company's); None: the text does not say."""
+    m = _NATIONALITY.search(prefix, max(0, len(prefix) - 48))
+    if m and (not m.start() or not prefix[m.start() - 1].isalpha()):
+        return m.group("adj") in ("Chinese", "China")
+    owner = _possessive_owner(prefix)
+    if owner and owner.lower() not in ("its", "their", "year", "years", "this year", "last year", "next year"):
+        return bool(pm.china_word.search(owner))
+    if _OWN_PLAN.search(prefix, max(0, len(prefix) - 40)):
+        # 'X unveiled a five-year plan', 'X is pressing ahead with its five-year plan': X's own plan
+        first = _first_word(sentence)
+        if first and _is_proper_noun(first, text) and first not in _TITLES and not pm.china_word.fullmatch(first):
+            return False
+        if pm.china_word.search(" ".join(sentence.split()[:8])):
+            return True
+    if any(not m.start() or not sentence[m.start() - 1].isalpha() for m in _COMPANY.finditer(sentence)):
+        return False
+    return None
+
+
+def _first_word(sentence: str) -> str:
+    words = sentence.split(maxsplit=1)
+    return re.sub(r"['’]s$", "", words[0].strip("“\"‘'(,:;")) if words else ""
+
+
+def _is_proper_noun(word: str, text: str) -> bool:
+    """A capitalised word that is not merely starting a sentence: an acronym, or capitalised mid-sentence too."""
+    if not word[:1].isupper() or word in _FUNCTION_WORDS:
+        return False
+    if len(word) >= 2 and word.isupper():
+        return True
+    at = text.find(word)
+    while at >= 0:
+        before = text[max(0, at - 3):at]
+        if before[-1:].isspace() and before.rstrip()[-1:] in set("abcdefghijklmnopqrstuvwxyz,;") \
+                and not text[at + len(word):at + len(word) + 1].isalpha():
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _owner_zh(prefix: str) -> bool | None:
+    near = prefix[-12:]
+    if _ZH_OTHER_OWNER.search(near):
+        return False
+    if _ZH_CHINA_OWNER.search(near):
+        return True
+    return None
+
+
+def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> list[PlanHit]:
+    """Every Five-Year Plan mention in ``text`` with whose plan it is and which plan it places."""
+    pm = _matchers(tax)
+    sentences = sentences or Sentences(text)
+    raw: list[tuple[int, int, str, str | None, bool | None, bool, bool]] = []
+    for m in _PLAN_EN.finditer(text):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
+            continue
+        s0, s1 = sentences.at(m.start())
+        sentence = text[s0:s1]
+        om = _ORDINAL_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        if m.group().upper() == "FYP" and om is None:
+            continue
+        ordinal = om.group("ord").lower() if om else ""
+        start = om.start() if om else m.start()
+        key = pm.ordinal_key.get(ordinal) if ordinal else _plan_of_years(sentence, tax)
+        prefix = text[max(s0, start - 64):start]
+        owner = _owner(prefix, sentence, text, pm)
+        if owner is None and key and ordinal:
+            owner = True  # only China numbers its Five-Year Plans into the teens today
+        raw.append((start, m.end(), text[start:m.end()], key, owner, bool(ordinal),
+                    bool(_NEXT_EN.search(prefix))))
+    for m in pm.zh.finditer(text) if "五" in text else ():
+        s0, s1 = sentences.at(m.start())
+        prefix = text[max(s0, m.start() - 24):m.start()]
+        if m.group() in pm.name_key:
+            raw.append((m.start(), m.end(), m.group(), pm.name_key[m.group()], _owner_zh(prefix) is not False,
+                        True, False))
+        elif not m.group().startswith("五"):
+            raw.append((m.start(), m.end(), m.group(), None, _owner_zh(prefix) is not False, True, False))
+        else:
+            raw.append((m.start(), m.end(), m.group(), _plan_of_years(text[s0:s1], tax), _owner_zh(prefix),
+                        False, bool(_NEXT_ZH.search(prefix))))
+    if not raw:
+        return []
+    china_explicit = sum(1 for r in raw if r[4] is True)
+    other_explicit = sum(1 for r in raw if r[4] is False)
+    default = china_explicit > 0 or (other_explicit == 0 and bool(pm.china_doc.search(text))
+                                     and bool(_STATE.search(text)))
+    hits = [PlanHit(s, e, term, key, default if owner is None else owner, ordinal, nxt)
+            for s, e, term, key, owner, ordinal, nxt in raw]
+    return sorted(hits, key=lambda h: h.start)
+
+
+def plan_keys(hits: list[PlanHit], tax: Taxonomy, published: dt.date | None) -> list[str]:
+    """The plans an article speaks of: those placed by its mentions, else by its date, else 'unspecified'."""
+    china = [h for h in hits if h.china]
+    if not china:
+        return []
+    placed = {h.key for h in china if h.key}
+    if placed:
+        return [p.key for p in tax.plans if p.key in placed]
+    if published is not None:
+        key = tax.plan_for_year(published.year)
+        if key and any(h.next_plan for h in china):
+            current = tax.plan(key)
+            key = next((p.key for p in tax.plans if p.first_year == current.last_year + 1), key)
+        if key:
+            return [key]
+    return ["unspecified"]
+
+
+def plan_mentions(hits: list[PlanHit], keys: list[str]) -> list[Mention]:
+    fallback = keys[0] if len(keys) == 1 else "unspecified"
+    counts = Counter((h.key or fallback, h.term) for h in hits if h.china)
+    return [Mention("plan", key, term, n) for (key, term), n in counts.items()]

@@ -1,0 +1,113 @@
+"""The subject of a figure: the short noun phrase it measures ('annual budget for science and technology')."""
+
+from __future__ import annotations
+
+import re
+
+_ZH_NOUN_AFTER = re.compile(r"([\u3400-\u9fff]{2,12}?)(?:[，,。；;：:、）)]|$|[的将將已在]|以上|左右)")
+_ZH_FROM = re.compile(r"[由从從].*$")
+_CLAUSE_ZH = re.compile(r"[，,；;：:。]")
+_SUBJECT_OF_WORDS = frozenset("of at was were is are reached hit totaled totalled".split())
+_CHINA_CLAUSE_TRIM = re.compile(r"^(?:其中|而且|而|并且|并|並|同时|同時|以及|和|与|與|到\d{4}年[底末]?|截至\d{4}年[底末]?|从|從|由)+")
+_CHINA_VERB_TRIM = re.compile(
+    r"(?:达到|達到|达|達|突破|超过|超過|超|增至|提高到|提高至|提升到|提升|升至|降至|为|為|是|约为|約為|约|約|近|逾|"
+    r"不少于|不少於|至少|增长|增長|增加|保持|年均|的|了|将|將|有望|预计|預計|累计|累計|新增|安排|规划|規劃)+$")
+
+_CLAUSE_BREAK = re.compile(r"[,;:()]")
+_OF_CONNECTORS = ("stood at", "came to", "amounted to", "to be", "totalled", "totaled", "reached", "were", "was",
+                  "are", "is", "hit", "of", "at")
+# verbs of change whose object is the subject: 'expanding annual R&D investment by at least 7%'
+_CHANGE_VERB = re.compile(r"(?:expand|increas|rais|boost|lift|grow|cut|reduc|push|bring|take|lower|double|triple)"
+                          r"[a-z]*\s+", re.IGNORECASE)
+_EN_SUBJECT_AFTER = re.compile(
+    r"\s+(?:annual\s+|yearly\s+)?(?:increase|rise|growth|jump|boost|drop|decline|cut|reduction|fall|hike|share)\s+"
+    r"(?:in|of)\s+(?P<s>[^,.;:–—()]+?)(?=\s+(?:in line|to|from|over|which|that|this|last|next|compared)\b|[,.;:–—()]|$)")
+_EN_REPORTING = re.compile(r"(?:said|says|shows?|showed|according to|that|reported)\s+")
+_EN_CLAUSE_VERB = re.compile(
+    r"\s(?:will|would|is|are|was|were|has|have|had|rose|grew|fell|reached|hit|increased|climbed|jumped|declined|"
+    r"dropped|came|stood|totall?ed|accounted|took|expanded|exceeded|amounted|surged|slipped|edged|gained|lost|went|"
+    r"should|could|may|might|to)\b")
+_CHANGE_NOUNS = frozenset("rise increase growth drop decline cut reduction fall jump".split())
+_CHANGE_IN = re.compile(r"\s+in\s+(?P<s>[^,.;:–—()]+?)(?=\s+(?:to|from|over|which|that|this|last|next|compared)\b|[,.;:–—()]|$)")
+_NP_CUT = re.compile(r"\b(?:a|an|the|its|their|include|includes|including|with|for|to|on|at|by|and|is|are|was|"
+                     r"were|has|have|set|sets|targets?|aims?|wants?|reach|reached)\s+", re.IGNORECASE)
+_EN_LEADING = re.compile(r"^(?:and|but|while|with|as|the|a|an|its|their|of|for|in|on)\s+", re.IGNORECASE)
+_EN_MENTIONED = re.compile(r"^(?P<s>.*?)\s+(?:was|were|is|are|has been|have been|had been)\s+(?:mentioned|cited|named|used)\b")
+_EN_MENTIONS_OBJ = re.compile(r"\b(?:mentions?|mentioning|refers?\s+to|referring\s+to|cites?|names?)\s+(?P<s>.+?)\s*$")
+_EN_APPEARING = re.compile(r"(?P<s>[\w'‘’“”\"+-]+)\s+(?:appear\w*|occur\w*)\s*$")
+
+
+
+def subject_of(text: str, s0: int, s1: int, start: int, end: int, num_start: int, noun: str, unit: str) -> str:
+    """The short noun phrase a figure text[start:end] measures, from its sentence text[s0:s1]."""
+    before = text[max(s0, start - 160):start]
+    after = text[end:min(s1, end + 120)]
+    if _is_cjk(text[num_start]) or _is_cjk(before[-1:] or "a") or _is_cjk(text[end - 1]):
+        if unit == "count":
+            noun_after = _ZH_NOUN_AFTER.match(after)
+            if noun_after:
+                return noun_after.group(1)
+        return _subject_zh(before)
+    if noun:
+        return noun
+    if unit == "count":
+        m = _EN_MENTIONED.search(before.strip())
+        if m:
+            return "mentions of " + _tidy_np(m.group("s"))
+        m = _EN_MENTIONS_OBJ.search(before)
+        if m:
+            return "mentions of " + _tidy_np(re.sub(r"\s+in\s+.*$", "", m.group("s")))
+        m = _EN_APPEARING.search(before)
+        if m:
+            return "mentions of " + m.group("s")
+    m = _EN_SUBJECT_AFTER.match(after)
+    if m:
+        return _tidy_np(m.group("s"))
+    tail = before[-24:].rstrip().lower()
+    last = tail.rsplit(None, 1)[-1] if tail else ""
+    if last in ("by", "to"):
+        verb = None
+        for m in _CHANGE_VERB.finditer(before, max(0, len(before) - 110)):
+            if not m.start() or not before[m.start() - 1].isalpha():
+                verb = m
+        phrase = before[verb.end():].rstrip()[:-2].rstrip() if verb else ""
+        if 3 <= len(phrase) <= 80:
+            return _tidy_np(phrase)
+    connector = next((c for c in _OF_CONNECTORS if tail.endswith(c)), None) if last in _SUBJECT_OF_WORDS or \
+        tail.endswith(_OF_CONNECTORS) else None
+    if connector:
+        head = before.rstrip()[:-len(connector)]
+        words = _CLAUSE_BREAK.split(head)[-1].split()[-7:]
+        if words:
+            subject = _tidy_np(_NP_CUT.split(" ".join(words))[-1])
+            change = _CHANGE_IN.match(after) if subject.lower() in _CHANGE_NOUNS else None
+            return f"{subject} in {_tidy_np(change.group('s'))}" if change else subject
+    last_report = None
+    for m in _EN_REPORTING.finditer(before):
+        if not m.start() or not before[m.start() - 1].isalpha():
+            last_report = m
+    clause = re.split(r"[,;:]\s", before[last_report.end():] if last_report else before)[-1].strip()
+    verb = _EN_CLAUSE_VERB.search(clause)
+    if verb and 3 <= verb.start() <= 90:
+        return _tidy_np(clause[:verb.start()])
+    return _tidy_np(" ".join(clause.split()[-6:]))
+
+
+def _tidy_np(s: str) -> str:
+    s = " ".join(s.split()).strip(" ,;:-–—")
+    s = _EN_LEADING.sub("", s)
+    return s[:80]
+
+
+def _subject_zh(before: str) -> str:
+    parts = [p for p in _CLAUSE_ZH.split(before)]
+    for clause in reversed(parts):
+        c = _CHINA_CLAUSE_TRIM.sub("", clause.strip(" “”「」\"")).strip()
+        c = _CHINA_VERB_TRIM.sub("", _ZH_FROM.sub("", c)).strip()
+        if len(c) >= 2:
+            return c[-30:]
+    return ""
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"

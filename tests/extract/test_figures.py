@@ -1,0 +1,216 @@
+"""Figures in running text: value, unit, range, qualifier, year, conversion, subject — and what is not a figure."""
+
+import datetime as dt
+
+import pytest
+
+from extract.figures import find_figures, is_core_unit
+
+
+def figures(text, **kw):
+    return find_figures(text, **kw)
+
+
+def one(text, **kw):
+    found = figures(text, **kw)
+    assert len(found) == 1, [f.phrase for f in found]
+    return found[0]
+
+
+@pytest.mark.parametrize("sentence, value, unit", [
+    ("Spending on research will rise by 7% this year.", 7, "percent"),
+    ("Spending on research will rise by 7 per cent this year.", 7, "percent"),
+    ("Spending on research will rise by seven percent this year.", 7, "percent"),
+    ("The share rose by 1.5 percentage points last year.", 1.5, "percentage_points"),
+    ("The fund has 10 trillion yuan to invest in chips.", 1e13, "CNY"),
+    ("The fund has RMB 300 billion to invest in chips.", 3e11, "CNY"),
+    ("The fund has ¥300bn to invest in chips, officials said.", 3e11, "CNY"),
+    ("The company will invest US$2.5 billion in the new plant.", 2.5e9, "USD"),
+    ("The company will invest $40m in the new plant next year.", 4e7, "USD"),
+    ("The company will invest €1.2 billion in the new plant.", 1.2e9, "EUR"),
+    ("The government will spend HK$10 billion on the new fund.", 1e10, "HKD"),
+    ("The state will inject A$61.8 billion into the lenders.", 6.18e10, "AUD"),
+    ("Installed solar capacity reached 887 GW by the end of the year.", 887, "GW"),
+    ("Installed solar capacity reached 180 gigawatts by the end of the year.", 180, "GW"),
+    ("The country generated 9,400 TWh of electricity last year.", 9400, "TWh"),
+    ("The well was drilled to a depth of 10,910 meters in Xinjiang.", 10910, "m"),
+    ("Foundries there can make chips at the 14-nanometre node today.", 14, "nm"),
+    ("Grain output is expected to reach 700 million tons this year.", 7e8, "tonnes"),
+    ("The reactor held the plasma for 1,066 seconds in January.", 1066, "s"),
+    ("More than 6,200 AI enterprises are now operating in the country.", 6200, "count"),
+    ("The plan promises 12 million new urban jobs this year.", 1.2e7, "count"),
+])
+def test_english_units_and_scales(sentence, value, unit):
+    f = one(sentence)
+    assert (f.value, f.unit) == (pytest.approx(value), unit)
+
+
+@pytest.mark.parametrize("sentence, value, unit", [
+    ("到2030年人工智能核心产业规模超过1万亿元。", 1e12, "CNY"),
+    ("人形机器人产业规模预计达到三十六亿元。", 3.6e9, "CNY"),
+    ("机器人产业规模预计达到一点一亿元左右。", 1.1e8, "CNY"),
+    ("香港特區政府宣布投入100億港元支持研發。", 1e10, "HKD"),
+    ("半導體產業銷售額增至1.6萬億元。", 1.6e12, "CNY"),
+    ("研发经费投入年均增长百分之十五。", 15, "percent"),
+    ("新能源发电量占比累计提升12个百分点。", 12, "percentage_points"),
+    ("發電量佔比累計提升12個百分點。", 12, "percentage_points"),
+    ("全国光伏新增装机315吉瓦，创历史新高。", 315, "GW"),
+    ("我国氢气产能已超过5000万吨/年，规模全球第一。", 5e7, "tonnes_per_year"),
+    ("装置在1亿摄氏度下持续运行了很长时间。", 1e8, "degC"),
+    ("各地规划中的制氢项目累计超过600个。", 600, "count"),
+    ("新能源装机规模达到2020年底的3.4倍。", 3.4, "times"),
+    ("規劃提出，人工智慧核心產業規模將達1.2兆元人民幣。", 1.2e12, "CNY"),
+    ("海上风电新增装机500兆瓦，同比增长明显。", 500, "MW"),
+])
+def test_chinese_units_and_scales(sentence, value, unit):
+    f = one(sentence)
+    assert (f.value, f.unit) == (pytest.approx(value), unit)
+
+
+@pytest.mark.parametrize("sentence, low, high, unit", [
+    ("China set its growth target at 4.5% to 5% for the year.", 4.5, 5, "percent"),
+    ("China set its growth target at 4.5-5% for the year.", 4.5, 5, "percent"),
+    ("China set its growth target at 4.5-5 percent for the year.", 4.5, 5, "percent"),
+    ("Beijing wants the economy to expand at a pace of 4.5 per cent-5 per cent.", 4.5, 5, "percent"),
+    ("Output should reach between 100,000 and 200,000 tonnes by 2027.", 1e5, 2e5, "tonnes"),
+    ("The fund will raise 200 billion yuan to 250 billion yuan this year.", 2e11, 2.5e11, "CNY"),
+    ("The fund will raise 1-2 billion yuan this year, its managers said.", 1e9, 2e9, "CNY"),
+    ("At Yangshan Lake, yields grew 5 to 7 times after the change.", 5, 7, "times"),
+    ("未来平均每年需新增光伏装机500—700吉瓦。", 500, 700, "GW"),
+])
+def test_ranges(sentence, low, high, unit):
+    f = one(sentence)
+    assert (f.value, f.low, f.high, f.unit) == (pytest.approx(low), pytest.approx(low), pytest.approx(high), unit)
+
+
+def test_from_x_to_y_is_two_figures_not_a_range():
+    found = figures("Patents climbed from 7.5 to 14 for every 10,000 people over the period.")
+    assert [(f.value, f.unit, f.high) for f in found] == [
+        (7.5, "count_per_10k_people", None), (14, "count_per_10k_people", None)]
+
+
+def test_up_from_a_bare_number_takes_the_unit_of_the_figure_before():
+    found = figures("The maker plans to deliver about 150 jets a year by 2030, up from 15 in 2025.")
+    assert [(f.value, f.unit) for f in found] == [(150, "count"), (15, "count")]
+    found = figures("Beijing aims to have 10,000 humanoid robots at work in factories by 2027, from fewer than 2,000 now.")
+    assert [(f.value, f.unit, f.qualifier) for f in found] == [(10000, "count", None), (2000, "count", "up_to")]
+
+
+def test_per_10000_people_or_workers():
+    assert one("工业机器人密度达到每万名工人470台，居世界前列。").unit == "count_per_10k_people"
+    assert one("到2025年每万人口拥有高价值发明专利12件。").unit == "count_per_10k_people"
+
+
+@pytest.mark.parametrize("sentence, qualifier", [
+    ("The plan set a goal of expanding investment by at least 7% a year.", "at_least"),
+    ("Spending will grow by no less than 7% a year, officials said.", "at_least"),
+    ("Spending will grow by more than 7% a year, officials said.", "more_than"),
+    ("The industry is expected to exceed 10 trillion yuan in value.", "more_than"),
+    ("Spending will grow by over 7% a year, officials said.", "more_than"),
+    ("Spending will grow by nearly 7% a year, officials said.", "about"),
+    ("Spending will grow by around 7% a year, officials said.", "about"),
+    ("Spending will grow by up to 7% a year, officials said.", "up_to"),
+    ("全社会研发经费投入保持年均7%以上的增长。", "at_least"),
+    ("产业规模突破3000亿元，增速较快。", "more_than"),
+    ("浙江人工智能创新中心数量不少于10个。", "at_least"),
+    ("中国能源自给率达到80%左右，保持稳定。", "about"),
+    ("全国氢气产能同比增长约1.6%，保持稳定。", "about"),
+    ("地方层面，超50个省市已把低空经济写入报告。", "more_than"),
+    ("Spending will grow by 7%, with some regions seeing a rise of 10% or more.", None),
+])
+def test_qualifiers(sentence, qualifier):
+    assert figures(sentence)[0].qualifier == qualifier
+
+
+def test_or_more_after_the_number():
+    assert figures("Regions will see a rise of 10% or more this year.")[0].qualifier == "at_least"
+
+
+def test_conversion_in_parentheses_belongs_to_the_figure():
+    f = one("The initiatives aim to expand the AI-related industry to more than 10 trillion yuan "
+            "($1.45 trillion) in value by the end of 2030, officials said.")
+    assert (f.value, f.unit, f.qualifier, f.year) == (1e13, "CNY", "more_than", 2030)
+    assert (f.alt.value, f.alt.unit) == (1.45e12, "USD")
+    assert f.subject == "AI-related industry"
+
+
+def test_conversion_with_about_and_chinese_brackets():
+    assert one("The company spent 100 billion yuan (approximately $14.5 billion) on research.").alt.unit == "USD"
+    f = one("香港特區政府亦宣布投入100億港元（約12.8億美元）支持微電子研發中心。")
+    assert (f.unit, f.alt.value, f.alt.unit) == ("HKD", 1.28e9, "USD")
+
+
+@pytest.mark.parametrize("sentence, year", [
+    ("The share should rise to 25 percent by 2030, officials said.", 2030),
+    ("The share should rise to 25 percent by the end of 2030, officials said.", 2030),
+    ("到2030年，全国算力总规模力争超过600 EFLOPS。", 2030),
+    ("2027年前，新建智算中心不少于50个。", 2027),
+    ("The share rose to 25 percent, officials said on Monday.", None),
+])
+def test_target_year(sentence, year):
+    assert figures(sentence)[0].year == year
+
+
+def test_in_year_is_a_target_only_when_not_past():
+    text = "The core AI industry is projected to reach 1.2 trillion yuan in 2026, up sharply."
+    assert figures(text, published=dt.date(2026, 3, 1))[0].year == 2026
+    assert figures(text, published=dt.date(2027, 3, 1))[0].year is None
+
+
+@pytest.mark.parametrize("sentence", [
+    "The plan covers the years 2026 to 2030 and was approved in March 2026.",
+    "China's 15th Five-Year Plan runs through the next five years, from 2026-2030.",
+    "The Chang'e-6 mission and the Tianwen-1 probe were launched on schedule, officials said.",
+    "Carriers are testing equipment built to the IMT-2030 framework and upgrading 5G networks.",
+    "Shares of SMIC (0981.HK) and 688981.SH were suspended during the session on Monday.",
+    "For details call the press office on +86 10 6512 3456 or fax 010-6512-3457 this week.",
+    "The Planning Commission was set up on 15 March 1950, with the Prime Minister as its chair.",
+    "Huawei, whose Mate 70 phones use its own Kirin 9020 chips, sold well over the holiday season.",
+    "The three indicators it set have all been reached, and the past two years were hard.",
+    "中国环流三号装置和第四代高温气冷堆等一批工程陆续投运，成果显著。",
+    "国家将制定实施基础研究十年行动方案，在过去五年里取得了重大进展。",
+    "See page 12 of the report and section 3 of chapter 4 for more on the plan and its aims.",
+])
+def test_not_figures(sentence):
+    assert figures(sentence) == []
+
+
+def test_menu_and_ticker_lines_are_not_running_text():
+    text = "Top News\nMarkets 24/7\nSSE Composite 3,345.20 +0.8%\nRead more: 5 things to know about 6G\nJobs board: 12 new listings"
+    assert figures(text) == []
+
+
+@pytest.mark.parametrize("sentence, unit", [
+    ("The term artificial intelligence was mentioned in the plan more than 50 times, a record.", "count"),
+    ("The document refers to AI more than 50 times and sets a goal for the industry.", "count"),
+    ("Yields grew 3 times after the farms brought in new machines.", "times"),
+])
+def test_times_is_a_count_of_mentions_or_a_multiplier(sentence, unit):
+    assert figures(sentence)[0].unit == unit
+
+
+def test_a_figure_stated_twice_is_reported_once():
+    text = "Growth is targeted at 4.5-5 percent this year. Setting the goal at 4.5-5 percent is pragmatic, they said."
+    assert len(figures(text)) == 1
+
+
+def test_subjects():
+    assert figures("Beijing has committed to a 10% increase in annual budget for science and technology – "
+                   "in line with the past.")[0].subject == "annual budget for science and technology"
+    assert figures("The plan also set a goal of expanding annual research and development investment by "
+                   "at least 7%.")[0].subject == "annual research and development investment"
+    assert figures("The goals include a surveyed urban unemployment rate of around 5.5 percent.")[0].subject \
+        == "surveyed urban unemployment rate"
+    assert figures("Chinese firms have launched over 300 humanoid robot models this year.")[0].subject \
+        == "humanoid robot models"
+
+
+def test_technologies_of_the_figure_come_from_its_sentence():
+    text = "Chip output rose 20%. Robot sales rose 30%."
+    found = find_figures(text, tech_of=lambda s0, s1: ("semiconductors",) if "Chip" in text[s0:s1] else ("robotics",))
+    assert [f.technologies for f in found] == [("semiconductors",), ("robotics",)]
+
+
+def test_core_units():
+    assert all(is_core_unit(u) for u in ("percent", "percentage_points", "count", "CNY", "USD", "HKD"))
+    assert not any(is_core_unit(u) for u in ("GW", "times", "nm", "tonnes_per_year", "count_per_10k_people"))

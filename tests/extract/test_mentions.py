@@ -1,0 +1,102 @@
+"""Plan mentions (whose plan, which plan) and technology mentions."""
+
+import datetime as dt
+
+import pytest
+
+from extract.detect import detect
+
+
+def plans(text, title="", published=None):
+    return detect(text, title=title, published=published).plans
+
+
+def techs(text):
+    return detect(text).technologies
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("China's 15th Five-Year Plan puts AI at the core of its strategy.", ["15th"]),
+    ("The fifteenth five-year plan was approved by the National People's Congress.", ["15th"]),
+    ("Growth was strong during the 14th Five-Year Plan (2021-2025) period in China.", ["14th"]),
+    ("China's 15th Five-Year Plan doubles the 11 mentions of AI in the 14th Five-Year Plan.", ["14th", "15th"]),
+    ("The legislature will endorse a five-year plan that lays out China's priorities through 2030.", ["15th"]),
+    ("Beijing's five-year plan (2021-25) sets out growth goals for the country.", ["14th"]),
+    ("“十五五”时期将加快建设全国一体化算力网络。", ["15th"]),
+    ("回顧「十四五」時期，中國能源自給率提高到84%以上。", ["14th"]),
+    ("国民经济和社会发展第十五个五年规划纲要提出了新的目标。", ["15th"]),
+    ("「十五五」開局起步，「十四五」時期成績亮眼。", ["14th", "15th"]),
+    ("Innovation was central to the 14th Five-Year Plan, as it was in the 13th Five-Year Plan in China.", ["14th"]),
+])
+def test_plan_attribution(text, expected):
+    assert sorted(plans(text)) == expected
+
+
+def test_a_plan_placed_by_nothing_is_placed_by_the_article_date():
+    text = "China's National People's Congress has rolled out its Five-Year Plan, setting goals for growth."
+    assert plans(text) == ["unspecified"]
+    assert plans(text, published=dt.date(2026, 3, 5)) == ["15th"]
+    assert plans(text, published=dt.date(2022, 5, 26)) == ["14th"]
+
+
+def test_next_plan_late_in_a_period_is_the_following_plan():
+    text = "Beijing officials are drafting China's next five-year plan, due next spring."
+    assert plans(text, published=dt.date(2025, 10, 20)) == ["15th"]
+
+
+@pytest.mark.parametrize("title, text", [
+    ("What India's new five-year plan means", "India's Five-Year Plans channelled resources into heavy industry, "
+     "and the Five-Year Plans were meant to lift growth; China fought India in 1962."),
+    ("", "Xiaomi is pressing ahead with its five-year plan to build chips and AI, part of a push for "
+     "self-reliance in China's technology industry."),
+    ("BYD sets out five-year plan", "BYD, China's largest electric-vehicle maker, laid out a five-year plan to double "
+     "overseas sales by 2030, as Beijing officials warn of overcapacity."),
+    ("", "The investment is the centrepiece of a five-year plan that the company's chairman presented to staff in China."),
+    ("", "China cut the five-year loan prime rate to 3.5%, and yields on five-year government bonds fell."),
+    ("", "The drug raised the five-year survival rate of patients in Beijing to 31.2%."),
+    ("", "理想汽车日前发布公司五年规划，提出到2030年实现年销量500万辆。"),
+    ("", "The five-year plan of the Soviet model shaped many economies, and the Soviet five-year plans were copied."),
+])
+def test_not_chinas_plan(title, text):
+    result = detect(text, title=title, published=dt.date(2026, 3, 1))
+    assert result.plans == []
+    assert result.figures == []
+
+
+def test_figures_only_when_chinas_plan_is_mentioned():
+    with_plan = detect("Under China's 15th Five-Year Plan, chip output will rise 20% a year.")
+    without = detect("China's chip output will rise 20% a year, analysts said on Monday.")
+    assert [f.value for f in with_plan.figures] == [20]
+    assert without.figures == [] and without.technologies == ["semiconductors"]
+
+
+def test_plan_mentions_are_recorded_with_their_terms():
+    result = detect("China's 15th Five-Year Plan and “十五五” targets were published.")
+    assert {(m.kind, m.key, m.term) for m in result.mentions if m.kind == "plan"} == {
+        ("plan", "15th", "15th Five-Year Plan"), ("plan", "15th", "十五五")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Beijing is betting on artificial intelligence and AI-powered robots.", ["ai", "robotics"]),
+    ("Quantum computing and hyperscale computing clusters are priorities.", ["quantum", "computing"]),
+    ("Advanced chips and the semiconductor supply chain remain a bottleneck.", ["semiconductors"]),
+    ("Commercial space, satellites and the low-altitude economy will get support.", ["aerospace"]),
+    ("Brain-computer interfaces and biomedicine are future industries; so is 6G.", ["biomedicine", "6g", "bci"]),
+    ("Hydrogen energy and nuclear fusion are named, alongside new energy vehicles.", ["new_energy"]),
+    ("人工智能、具身智能和人形机器人产业加快发展。", ["ai", "robotics"]),
+    ("集成電路、半導體與晶片產業；量子信息；腦機接口。", ["quantum", "semiconductors", "bci"]),
+    ("算力网络与智算中心建设提速，商业航天与低空经济起飞。", ["aerospace", "computing"]),
+    ("生物医药、生物制造、氢能和核聚变被列为未来产业。", ["biomedicine", "new_energy"]),
+])
+def test_technologies(text, expected):
+    assert techs(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "She ordered a burrito at Chipotle and said the blue-chip index was flat.",
+    "The Lunar New Year holiday and the satellite town of Yanjiao were busy.",
+    "Said Aidan, a waiter: the maid and the air were fine; Ai Weiwei spoke.",
+    "Cloud computing and health care are growth areas for the bank.",
+])
+def test_no_technology_inside_other_words_or_senses(text):
+    assert techs(text) == []
