@@ -111,7 +111,14 @@ def run_demo() -> int:
                     for element in block.get("elements", []) or []:
                         if isinstance(element, dict) and element.get("text"):
                             print(element["text"])
-            print("\n=== a second run: nothing new, nothing sent twice ===")
+            print("\n=== half an hour later, a second run: feeds answer 304, nothing is sent twice ===")
+            from sqlalchemy import update
+
+            from store import session_scope
+            from store.models import Feed
+
+            with session_scope(cfg.database_url) as session:
+                session.execute(update(Feed).values(next_poll_at=None))
             before = (len(smtp.messages), len(slack.posts))
             run_once(cfg)
             after = (len(smtp.messages), len(slack.posts))

@@ -74,19 +74,9 @@ def prepare(cfg: Settings | None = None) -> list[list[int]]:
     return batches
 
 
-@dataclass
-class PollSummary:
-    polled: int = 0
-    unchanged: int = 0
-    new_entries: int = 0
-    errors: int = 0
-    dormant: int = 0
-    problems: list[str] = field(default_factory=list)
-
-
 def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
     """Poll these feeds concurrently, record their state and their new entries."""
-    from extract.poller import PollTarget, poll_sync
+    from extract.poller import PollTarget, poll_sync, summarize
     from extract.schedule import PollState
     from extract.urls import canonical_url
     from store import session_scope
@@ -94,7 +84,6 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
     from store.models import Feed
 
     cfg = _settings(cfg)
-    summary = PollSummary()
     with session_scope(cfg.database_url) as session:
         targets = [
             PollTarget(feed_id=f.id, url=f.config_url, state=PollState(
@@ -103,8 +92,10 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
                 body_hash=f.body_hash, url=f.url, last_success_at=f.last_success_at))
             for f in session.query(Feed).filter(Feed.id.in_(feed_ids))
         ]
+        names = dict(session.query(Feed.id, Feed.name).filter(Feed.id.in_(feed_ids)).all())
     outcomes = poll_sync(targets, fetch_policy(cfg))
     now = _now()
+    added_by_feed: dict[int, int] = {}
     for outcome in outcomes:
         new = outcome.state
         with session_scope(cfg.database_url) as session:
@@ -114,27 +105,23 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
             feed.etag, feed.last_modified, feed.body_hash = new.etag, new.last_modified, new.body_hash
             feed.url = new.url or feed.url
             feed.last_polled_at, feed.last_success_at = now, new.last_success_at
-            summary.polled += 1
-            if outcome.status in ("not_modified", "unchanged"):
-                summary.unchanged += 1
-            if outcome.status in ("error", "gone"):
-                summary.errors += 1
-                summary.problems.append(f"{feed.name}: {outcome.error}")
-            summary.dormant += new.dormant
             parsed = outcome.parse
             if parsed is not None:
                 feed.last_warning = parsed.warning
                 links = {e.link: canonical_url(e.link) for e in parsed.entries if e.link}
                 added = add_entries(session, feed.id, parsed.entries, links)
                 feed.entry_count += added
-                summary.new_entries += added
-    log.info(
-        "planwatch: polled %d feeds: %d unchanged, %d new entries, %d errors, %d dormant",
-        summary.polled, summary.unchanged, summary.new_entries, summary.errors, summary.dormant,
-    )
-    for problem in summary.problems:
+                added_by_feed[feed.id] = added
+    summary = summarize(outcomes)
+    summary.new_entries = sum(added_by_feed.values())
+    problems = [f"{names[o.feed_id]}: {o.error}" for o in outcomes if o.status in ("error", "gone")]
+    dormant = sum(o.state.dormant for o in outcomes)
+    log.info("planwatch: %s; %d dormant", summary, dormant)
+    for problem in problems:
         log.warning("planwatch: %s", problem)
-    return asdict(summary)
+    return {"polled": summary.polled, "unchanged": summary.not_modified + summary.unchanged,
+            "new_entries": summary.new_entries, "errors": summary.errors + summary.gone, "dormant": dormant,
+            "problems": problems}
 
 
 @dataclass

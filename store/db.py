@@ -68,6 +68,9 @@ def alembic_config(url: str):
 
 def migrate(url: str) -> None:
     """Bring the database at ``url`` to the newest schema (idempotent)."""
+    import logging
+
     from alembic import command
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines would repeat on every task run
     command.upgrade(alembic_config(url), "head")
