@@ -197,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    # Airflow's hooks configure logging when first imported; the CLI's own progress display says enough.
+    logging.getLogger("planwatch").setLevel(logging.INFO if args.verbose else logging.WARNING)
     try:
         if args.command == "demo":
             return args.func(args, None)

@@ -144,7 +144,7 @@ def process_entries(cfg: Settings | None = None) -> dict:
     from extract.detect import detect
     from store import session_scope
     from store.articles import find_copy_of, save_article
-    from store.entries import pending_entries
+    from store.entries import link_known_articles, pending_entries
     from store.models import Article, Entry
 
     cfg = _settings(cfg)
@@ -191,6 +191,8 @@ def process_entries(cfg: Settings | None = None) -> dict:
             summary.new_facts += len(changes.new)
             summary.revisions += len(changes.revisions)
             summary.corroborations += len(changes.corroborated)
+    with session_scope(cfg.database_url) as session:
+        link_known_articles(session)  # other feeds' entries for the pages just stored need no fetch
     log.info(
         "planwatch: fetched %d pages: %d articles (%d syndicated copies, %d without text), %d errors; "
         "%d new facts, %d revisions, %d corroborations",
