@@ -7,7 +7,7 @@ naming the variable and the fix.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from extract.errors import ConfigError
@@ -74,7 +74,6 @@ class Settings:
     feed_batch_size: int = 50
     fetch_concurrency: int = 16
     max_pages_per_run: int = 500
-    extra: dict = field(default_factory=dict)
 
 
 def load(env: dict | None = None) -> Settings:

@@ -80,7 +80,7 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
     from extract.schedule import PollState
     from extract.urls import canonical_url
     from store import session_scope
-    from store.entries import add_entries
+    from store.entries import add_entries, link_known_articles
     from store.models import Feed
 
     cfg = _settings(cfg)
@@ -112,6 +112,8 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
                 added = add_entries(session, feed.id, parsed.entries, links)
                 feed.entry_count += added
                 added_by_feed[feed.id] = added
+    with session_scope(cfg.database_url) as session:
+        link_known_articles(session)  # a story already stored from another feed needs no fetch
     summary = summarize(outcomes)
     summary.new_entries = sum(added_by_feed.values())
     problems = [f"{names[o.feed_id]}: {o.error}" for o in outcomes if o.status in ("error", "gone")]
@@ -241,7 +243,7 @@ def alerts_pass(cfg: Settings | None = None) -> dict:
     with session_scope(cfg.database_url) as session:
         queued = select.enqueue(session, now)
     result = outbox.send_pending(cfg, now)
-    summary = {"queued": queued, **_summary_dict(result)}
+    summary = {"queued": queued, **asdict(result)}
     log.info("planwatch: alerts: %s", summary)
     return summary
 
@@ -256,11 +258,6 @@ def digest_pass(cfg: Settings | None = None) -> dict:
     now = _now()
     with session_scope(cfg.database_url) as session:
         select.enqueue(session, now)
-    summary = _summary_dict(outbox.send_digest(cfg, now))
+    summary = asdict(outbox.send_digest(cfg, now))
     log.info("planwatch: digest: %s", summary)
     return summary
-
-
-def _summary_dict(result) -> dict:
-    data = asdict(result) if hasattr(result, "__dataclass_fields__") else dict(result)
-    return {k: v for k, v in data.items() if isinstance(v, (int, str, float, list))}

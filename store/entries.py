@@ -14,8 +14,8 @@ def add_entries(session: Session, feed_id: int, entries: list[FeedEntry], canoni
     """Record entries not seen before in this feed; returns how many were new.
 
     ``canonical`` maps an entry link to its canonical URL. An entry whose link is
-    missing (or was not http(s)) is recorded as 'skipped'; one whose article is
-    already stored (same canonical URL from another feed) is linked to it at once.
+    missing (or was not http(s)) is recorded as 'skipped'. Call ``link_known_articles``
+    after a batch, so entries whose page is already stored are not fetched again.
     """
     rows = []
     for entry in entries:
@@ -26,10 +26,7 @@ def add_entries(session: Session, feed_id: int, entries: list[FeedEntry], canoni
                  status="new" if canon else "skipped", error=None if canon else "entry has no http(s) link",
                  attempts=0)
         )
-    added = insert_ignore(session, Entry, rows, ["feed_id", "key"])
-    if added:
-        link_known_articles(session)
-    return added
+    return insert_ignore(session, Entry, rows, ["feed_id", "key"])
 
 
 def link_known_articles(session: Session) -> None:

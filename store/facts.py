@@ -7,7 +7,6 @@ the subject would split one fact into several and alert each.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -144,8 +143,6 @@ def _revised_fact(session: Session, fig: Figure, tokens: frozenset[str]) -> Fact
     return None
 
 
-def recent_facts(session: Session, limit: int = 20, since: dt.datetime | None = None) -> list[Fact]:
+def recent_facts(session: Session, limit: int = 20) -> list[Fact]:
     query = select(Fact).order_by(Fact.first_seen_at.desc(), Fact.id.desc()).limit(limit)
-    if since is not None:
-        query = query.where(Fact.first_seen_at >= since)
     return list(session.scalars(query))

@@ -151,3 +151,31 @@ def now():
 def settings_for():
     """make_settings(url, home, **overrides) -> Settings."""
     return make_settings
+
+
+@pytest.fixture
+def concurrently():
+    """``concurrently(fn, n)``: start ``fn`` in ``n`` threads at the same instant; their results (errors fail)."""
+    return _run_concurrently
+
+
+def _run_concurrently(fn, n: int) -> list:
+    import threading
+
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(fn())
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    return results

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -284,28 +283,13 @@ def test_revision_alerted_as_old_to_new(build, settings, now, smtp_server, slack
     assert {d.kind for d in build.deliveries()} == {"new", "revision"}
 
 
-def test_concurrent_runs_send_each_delivery_once(build, settings, now, smtp_server, slack_server):
+def test_concurrent_runs_send_each_delivery_once(build, settings, now, smtp_server, slack_server, concurrently):
     build.subscriber("desk")
     build.subscriber("newsroom", slack="slack_test")
     for i in range(8):
         build.fact(f"figure {i}", i, "percent")
     _enqueue(settings.database_url, now)
-    barrier = threading.Barrier(3)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(send_pending(settings, now))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = concurrently(lambda: send_pending(settings, now), 3)
     assert sum(r.sent for r in results) == 16
     assert len(smtp_server.messages) == 8 and len(slack_server.posts) == 8
     assert sorted(m["Subject"] for m in smtp_server.messages) == sorted(

@@ -1,7 +1,6 @@
 """alerts.select: facts × subscriber filters → pending deliveries, once per (subscriber, fact), also under concurrency."""
 
 import datetime as dt
-import threading
 
 from alerts.select import enqueue
 from store.db import session_scope
@@ -79,25 +78,10 @@ def test_new_subscriber_does_not_get_the_whole_history(build, store_url, now):
     assert ancient not in {d.fact_id for d in build.deliveries()}
 
 
-def test_concurrent_enqueue_writes_each_row_once(build, store_url, now):
+def test_concurrent_enqueue_writes_each_row_once(build, store_url, now, concurrently):
     facts = [build.fact(f"figure {i}", i, "percent") for i in range(30)]
     for i in range(3):
         build.subscriber(f"s{i}")
-    barrier = threading.Barrier(4)
-    counts, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            counts.append(_enqueue(store_url, now))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    counts = concurrently(lambda: _enqueue(store_url, now), 4)
     assert sum(counts) == 90 == len(build.deliveries())
     assert len({(d.subscriber_id, d.fact_id) for d in build.deliveries()}) == 90 and len(facts) == 30
