@@ -11,23 +11,27 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from extract.numbers import EN_WORDS, ZH_NUMBER, parse_digits, parse_en_words, parse_zh_numeral, scale_of, tidy
+from extract.numbers import EN_WORDS, ZH_NUMBER, parse_en_words, parse_zh_numeral, scale_of, tidy
 from extract.records import Alt, Figure
 from extract.sentences import Sentences, is_prose
 from extract.subjects import subject_of
-from extract.taxonomy import WORD_LEAD, starts_word, trie_pattern
+from extract.scan import LedPattern
+from extract.taxonomy import WORD_LEADS, has_cjk, starts_word, trie_pattern
 
 CORE_UNITS = frozenset({"percent", "percentage_points", "count"})
 
-# Each family is scanned by its own regex led by literal characters, which the regex engine skips to fast.
-_DIGITS = re.compile(r"(?:0|1|2|3|4|5|6|7|8|9)\d*(?:,\d{3})*(?:\.\d+)?")  # literal branches: scanned faster than \d
+# Each family is scanned by its own pattern led by literal characters, which the regex engine skips to fast.
+# A digit token that is a year followed by a date mark or punctuation ('2030年', 'in 2030.', '2026–2030') is
+# marked (group y1 or y2) and left out without reading; the rest of a year's rules stay in _read.
+_YEAR_END = r"(?=[年月日;:)，。；：）\-–—/]|,(?!\d{3})|\.(?!\d)|\Z)"
+_DIGITS = re.compile(rf"(?:0|1(?P<y1>9\d\d{_YEAR_END})?|2(?P<y2>(?:0\d\d|100){_YEAR_END})?|3|4|5|6|7|8|9)"
+                     r"\d*(?:,\d{3})*(?:\.\d+)?")
 _ZH_NUMERAL = re.compile(ZH_NUMBER + r"(?=[元万萬亿億%倍级級美港欧歐日英澳吨噸吉千兆瓦太米升秒摄攝个個项項家件座台款名所条條"
                          r"颗顆架艘辆輛次人多余餘])")
 _ZH_PERCENT = re.compile("百分之(" + ZH_NUMBER + ")")
-_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
-_WORD_NUMBER = re.compile(
-    WORD_LEAD + "(?P<t>(?:" + trie_pattern([w for w in EN_WORDS if " " not in w] + [w.capitalize() for w in EN_WORDS
-                                              if " " not in w])
+_WORD_NUMBER = LedPattern.after(
+    WORD_LEADS, "(?P<t>(?:" + trie_pattern([w for w in EN_WORDS if " " not in w] + [w.capitalize() for w in EN_WORDS
+                                             if " " not in w])
     + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)(?![A-Za-z])"
     r"(?=[\s-]+(?:per|million|billion|trillion|thousand|hundred|to\b|and\b|or\b))")
 
@@ -87,6 +91,7 @@ _UNITS: list[tuple[str, str]] = [
     ("count_zh", r"个|個|项|項|家|件|座|台|款|名|所|条|條|颗|顆|架|艘|辆|輛|次|人(?![民口工才])"),
 ]
 _UNIT = re.compile("|".join(f"(?P<u{i}>{pattern})" for i, (_, pattern) in enumerate(_UNITS)))
+_SCALE_OR_UNIT = re.compile(f"{_SCALE.pattern}|{_UNIT.pattern}")  # whether either follows a year, in one call
 _UNIT_NAMES = {f"u{i}": name for i, (name, _) in enumerate(_UNITS)}
 _CURRENCIES = frozenset({"CNY", "USD", "EUR", "HKD", "AUD", "TWD", "JPY", "GBP", "INR", "SGD", "CAD"})
 _NO_FIGURE_AFTER = re.compile(
@@ -182,7 +187,9 @@ _SENTENCE_START_WORDS = frozenset(
     "The This That These Those It In On At By For With From As A An And But Over Under During After Before "
     "While When Its Their Our Since Until Last Next Around About Some Nearly Almost Roughly Only Just All "
     "More Up Approximately Another Of To Than Each Every Total".split())
-@dataclass
+
+
+@dataclass(slots=True)
 class _Item:
     start: int  # where the figure's phrase starts (prefix currency or qualifier included)
     num_start: int
@@ -198,9 +205,14 @@ class _Item:
     alt_end: int | None = None
 
 
+def _reversed_before(text: str, pos: int, n: int) -> str:
+    """text[pos - n:pos] reversed, in one slice."""
+    return text[pos - 1:pos - n - 1:-1] if pos > n else text[pos - 1::-1] if pos else ""
+
+
 def _qualifier_before(text: str, start: int) -> tuple[str, int] | None:
     """The qualifier written just before ``start`` ('more than', '超过') and its length."""
-    m = _QUALIFIER_REV.match(text[max(0, start - 24):start][::-1].lower())
+    m = _QUALIFIER_REV.match(_reversed_before(text, start, 24).lower())
     if m is None:
         return None
     word = (m.group("en") or m.group("zh"))[::-1]
@@ -211,11 +223,12 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
     """Read the number at text[s:e] in place: prefix, scale, unit, qualifiers; None when it is not a quantity."""
     token = text[s:e]
     prev = text[s - 1] if s else " "
-    if kind == "d" and len(token) == 4 and _is_year(token):
+    year_like = kind == "d" and len(token) == 4 and _is_year(token)
+    if year_like:
         nxt = text[e:e + 1]
-        if nxt in _AFTER_YEAR or (nxt == " " and _SCALE.match(text, e) is None and _UNIT.match(text, e) is None):
+        if nxt in _AFTER_YEAR or (nxt == " " and _SCALE_OR_UNIT.match(text, e) is None):
             return None
-    before_rev = text[max(0, s - 12):s][::-1]
+    before_rev = _reversed_before(text, s, 12)
     last = before_rev[1:2] if prev == " " else prev
     cur = _PREFIX_REV.match(before_rev) if last in _PREFIX_LAST_CHARS else None
     if kind == "d":
@@ -227,7 +240,7 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
             return None
         if prev in "-‑" and s >= 2 and text[s - 2].isascii() and text[s - 2].isalpha() and prev_end != s - 1:
             return None
-        value = parse_digits(token)
+        value = float(token.replace(",", "") if "," in token else token)
     elif kind == "z":
         value = parse_zh_numeral(token)
         if value is None:
@@ -272,7 +285,6 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
     if more is None and pos < len(text) and text[pos] in "多余餘" and kind != "w":
         more, pos = text[pos], pos + 1
     noun = ""
-    year_like = kind == "d" and _is_year(token)
     if unit is None:
         um = _UNIT.match(text, pos)
         if um:
@@ -305,7 +317,7 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
         return None
     if unit == "count":
         if noun and kind == "d":
-            pr = _PROPER_BEFORE.search(text, max(0, start - 20), start)
+            pr = _PROPER_BEFORE.search(text, start - 20, start)
             if pr and pr.group(1) not in _SENTENCE_START_WORDS and _qualifier_before(text, start) is None:
                 return None
         pk = _PER_10K.match(text, pos)
@@ -333,8 +345,8 @@ def _is_year(digits: str) -> bool:
 
 
 def _candidates(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    found = [(m.start(), m.end(), "d") for m in _DIGITS.finditer(text, lo, hi)]
-    if _HAS_CJK.search(text, lo, hi):
+    found = [(m.start(), m.end(), "d") for m in _DIGITS.finditer(text, lo, hi) if m.lastindex is None]
+    if has_cjk(text[lo:hi]):
         found += [(m.start(), m.end(), "z") for m in _ZH_NUMERAL.finditer(text, lo, hi)]
         found += [(m.start(1), m.end(1), "z") for m in _ZH_PERCENT.finditer(text, lo, hi)]
     found += [(m.start("t") - 1, m.end("t") - 1, "w") for m in _WORD_NUMBER.finditer("\n" + text, lo, hi + 1)]
@@ -367,7 +379,7 @@ def _join(text: str, items: list[_Item]) -> list[_Item]:
             gap = text[a.end:b.num_start if b.start == b.num_start else b.start]
             if _RANGE_GAP.fullmatch(gap) or (gap.strip() in ("", "-", "–", "—") and _RANGE_GAP.match(gap)):
                 is_and = gap.strip() == "and"
-                lead = text[max(0, a.start - 12):a.start]
+                lead = text[a.start - 12 if a.start > 12 else 0:a.start]
                 if _FROM_BEFORE.search(lead):
                     if a.unit is None:
                         a = replace(a, unit=b.unit, value=a.value if a.scaled else tidy(a.value * b.scale))
@@ -392,7 +404,7 @@ def _join(text: str, items: list[_Item]) -> list[_Item]:
                     out.append(a)
                     i += 2
                     continue
-        if a.unit is None and out and out[-1].unit and _UP_FROM.search(text, max(0, a.start - 20), a.start) \
+        if a.unit is None and out and out[-1].unit and _UP_FROM.search(text, a.start - 20, a.start) \
                 and not (out[-1].scaled and a.value < 1000) and not _SENTENCE_BREAK.search(text, out[-1].end, a.start):
             qb = _qualifier_before(text, a.start)
             a = replace(a, unit=out[-1].unit, qualifier=qb[0] if qb else None, start=a.start - (qb[1] if qb else 0))
@@ -426,30 +438,32 @@ def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = Non
     sentences = sentences or Sentences(text)
     figures: list[Figure] = []
     seen: set = set()
-    prose_cache: dict[int, bool] = {}
-    years_of: dict[int, list[tuple[int, int]]] = {}
+    # per sentence start: None for furniture, else (sentence, its target years, its technologies)
+    about: dict[int, tuple[str, list[tuple[int, int]], tuple[str, ...]] | None] = {}
     for item in _join(text, _items(text, start, len(text))):
         s0, s1 = sentences.at(item.num_start)
-        if s0 not in prose_cache:
-            prose_cache[s0] = is_prose(text[s0:s1])
-        if not prose_cache[s0]:
+        if s0 in about:
+            sentence_info = about[s0]
+        else:
+            sentence_info = about[s0] = (text[s0:s1].strip(), _target_years(text, s0, s1, published),
+                                         tech_of(s0, s1) if tech_of else ()) if is_prose(text[s0:s1]) else None
+        if sentence_info is None:
             continue
+        sentence, years, technologies = sentence_info
         unit = item.unit
         if unit == "times" and _MENTION_VERB.search(text, max(s0, item.start - 80), item.start):
             unit = "count"
-        sentence = text[s0:s1].strip()
-        if s0 not in years_of:
-            years_of[s0] = _target_years(text, s0, s1, published)
-        year = _nearest_year(years_of[s0], item.num_start)
+        year = _nearest_year(years, item.num_start)
         key = (unit, item.value, item.high, item.qualifier, year, item.alt)
         if key in seen:
             continue
         seen.add(key)
+        end = item.alt_end or item.end
         figures.append(Figure(
-            value=item.value, unit=unit, phrase=text[item.start:item.alt_end or item.end].strip(),
-            sentence=sentence, low=item.value if item.high is not None else None, high=item.high,
-            qualifier=item.qualifier, year=year, subject=subject_of(text, s0, s1, item.start, item.alt_end or item.end, item.num_start, item.noun, unit),
-            technologies=tech_of(s0, s1) if tech_of else (), alt=item.alt,
+            value=item.value, unit=unit, phrase=text[item.start:end].strip(), sentence=sentence,
+            low=item.value if item.high is not None else None, high=item.high, qualifier=item.qualifier, year=year,
+            subject=subject_of(text, s0, s1, item.start, end, item.num_start, item.noun, unit),
+            technologies=technologies, alt=item.alt,
         ))
     return figures
 

@@ -9,23 +9,24 @@ from collections import Counter
 from typing import NamedTuple
 
 from extract.records import Mention
+from extract.scan import LedPattern
 from extract.sentences import Sentences
-from extract.taxonomy import Taxonomy, starts_word
+from extract.taxonomy import Taxonomy, either_case, has_cjk, starts_word
 
 _ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
                   "thirteenth fourteenth fifteenth sixteenth").split()
 _ORD = r"\d{1,2}(?:st|nd|rd|th)|" + "|".join(_ORDINAL_WORDS)
-_PLAN_EN = re.compile(
-    r"(?:F(?:ive|IVE)|five|5)[\s-]+(?:[Yy]ear|YEAR)[\s-]+"
-    r"(?i:(?:national|economic|and|social|socio-economic|development|policy)\s+){0,4}"
-    r"(?i:plans?|blueprints?|programmes?|programs?|roadmaps?|outlines?)\b"
-    r"|FYP\b"
-)
+_PLAN_EN_TAIL = (r"[\s-]+(?:[Yy]ear|YEAR)[\s-]+"
+                 r"(?i:(?:national|economic|and|social|socio-economic|development|policy)\s+){0,4}"
+                 r"(?i:plans?|blueprints?|programmes?|programs?|roadmaps?|outlines?)\b")
+_PLAN_EN = LedPattern({"F": f"Five{_PLAN_EN_TAIL}|FIVE{_PLAN_EN_TAIL}|FYP\\b", "f": f"five{_PLAN_EN_TAIL}",
+                       "5": f"5{_PLAN_EN_TAIL}"})
 _ORDINAL_BEFORE = re.compile(rf"\b(?P<ord>{_ORD})[\s-]+(?:(?:national|draft)\s+)?$", re.IGNORECASE)
 _PLAN_ZH_OTHER = r"十[一二三六]五(?![年个個%])|第[一二三四五六七八九十]+[个個]五年(?:规划|規劃|计划|計劃)"
 _PLAN_ZH_GENERIC = r"五年(?:发展)?(?:规划|規劃|计划|計劃)"
 
 _NEXT_EN = re.compile(r"\b(?:next|upcoming|forthcoming|coming)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+_NEXT_HINTS = ("next", "coming")  # every word _NEXT_EN looks for holds one: a cheap test before the regex
 _NEXT_ZH = re.compile(r"(?:下一个|下一個|下个|下個|新一个|新一個)$")
 _BETWEEN_STOP = frozenset("and or but the a an of in to for with on at by from under during".split())
 _OWN_PLAN = re.compile(r"\b(?:its|their|a|an)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
@@ -38,16 +39,19 @@ _NATIONALITY = re.compile(
 )
 _COMPANY = re.compile(r"(?:company|firm|corporation|conglomerate|carmaker|automaker|chipmaker|startup|"
                       r"Inc|Ltd|Corp|group's|company's|firm's)\b")
+_COMPANY_HINTS = ("compan", "firm", "corporation", "conglomerate", "maker", "startup", "Inc", "Ltd", "Corp",
+                  "group's")  # each _COMPANY word holds one: substring tests skip the regex for most sentences
 _ZH_OTHER_OWNER = re.compile(r"(?:公司|集团|集團|企业|企業|银行|銀行|大学|大學|印度|越南|苏联|蘇聯|巴基斯坦|品牌)")
 _ZH_CHINA_OWNER = re.compile(r"(?:中国|中國|我国|我國|国家|國家|全国|全國|国民经济|國民經濟|省|市)")
 _FUNCTION_WORDS = frozenset("The This That These Those It In On At By For With From As A An And But Over "
                             "Under During After Before While When Its Their Our Under Since Until "
                             "Last Next Over According".split())
-_YEARS = re.compile(
-    r"(?:19|20)(\d\d)\s*(?:-|–|—|－|~|～|to|through|until|至|到)\s*((?:19|20)?\d\d)(?!\d)"
-    r"|(?:through|until|till|to|by|up to|by the end of)\s+((?:19|20)\d\d)(?!\d)"
-)
-_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+# 'from 2026 to 2030', '2021-25', 'through 2030': every branch led by a literal, which the regex engine skips to
+_YEAR_SEP = r"\s*(?:-|–|—|－|~|～|to|through|until|至|到)\s*"
+_YEARS = re.compile("|".join(
+    [rf"{c}\d\d{_YEAR_SEP}(?P<last{c}>(?:19|20)?\d\d)(?!\d)" for c in ("19", "20")]
+    + [rf"{w}\s+(?P<by{i}>(?:19|20)\d\d)(?!\d)"
+       for i, w in enumerate(("through", "until", "till", "to", "by", "up to", "by the end of"))]))
 _CHINA_ZH = r"中国|中國|我国|我國|国务院|國務院|全国|全國|国家发展改革委|國家發展改革委"
 _STATE = re.compile(
     r"\b(?:Beijing|State Council|National People['’]s Congress|NPC|NDRC|Xi Jinping|Li Qiang|Li Keqiang|Communist Party|"
@@ -81,7 +85,7 @@ class _PlanMatchers:
         # one alternation of literal-led branches (no wrapping groups), classified after the match
         self.zh = re.compile("|".join([re.escape(n) for n, _ in names] + [_PLAN_ZH_OTHER, _PLAN_ZH_GENERIC]))
         words = sorted(tax.china, key=len, reverse=True)
-        self.china_word = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+        self.china_word = re.compile("(?:" + either_case(words, lead=r"(?<!\w.)") + r")\b")  # \b(?:words)\b
         self.china_doc = re.compile(
             r"\b(?:" + "|".join(re.escape(w) for w in words if w[0].isupper()) + r")\b|" + _CHINA_ZH)
 
@@ -99,28 +103,36 @@ def _matchers(tax: Taxonomy) -> _PlanMatchers:
 def find_technologies(text: str, tax: Taxonomy) -> list[TechHit]:
     """Every technology term in ``text``, in order; excluded phrases ('blue-chip') removed."""
     tm = tax.matchers
+    ids_of = tm.ids_of
     hits = []
     if tm.words is not None:
         for m in tm.words.finditer("\n" + text):
             start, end = m.start("t") - 1, m.end("t") - 1
-            key = tm.key_of(text[start:end], tm.words)
+            term = text[start:end]
+            key = tm.key_of(term, tm.words)
             if key in tm.excludable and _excluded(text, start, end, tm.exclude):
                 continue
-            ids = tm.ids_of.get(key)
+            ids = ids_of.get(key)
             if ids:
-                hits.append(TechHit(start, end, text[start:end], ids))
-    has_cjk = _HAS_CJK.search(text) is not None
-    for pattern in (tm.caps, tm.cjk):
-        if pattern is None or (pattern is tm.cjk and not has_cjk):
-            continue
-        for m in pattern.finditer(text):
-            if pattern is tm.caps and not starts_word(text, m.start()):
-                continue
-            ids = tm.ids_of.get(tm.key_of(m.group(), pattern))
+                hits.append(TechHit(start, end, term, ids))
+    if tm.caps is not None:
+        for m in tm.caps.finditer(text):
+            start = m.start()
+            if starts_word(text, start):
+                ids = ids_of.get(tm.key_of(m.group(), tm.caps))
+                if ids:
+                    hits.append(TechHit(start, m.end(), m.group(), ids))
+    if tm.cjk is not None and has_cjk(text):
+        for m in tm.cjk.finditer(text):
+            ids = ids_of.get(m.group())
             if ids:
                 hits.append(TechHit(m.start(), m.end(), m.group(), ids))
-    hits.sort(key=lambda h: h.start)
+    hits.sort(key=_start)
     return hits
+
+
+def _start(hit: TechHit) -> int:
+    return hit.start
 
 
 def _excluded(text: str, start: int, end: int, exclude: re.Pattern) -> bool:
@@ -140,7 +152,9 @@ def technology_mentions(hits: list[TechHit], tax: Taxonomy) -> tuple[list[str], 
     counts = Counter((i, h.term) for h in hits for i in h.ids)
     present = {i for i, _ in counts}
     ids = [t for t in tax.technology_ids if t in present]
-    mentions = [Mention("technology", i, term, n) for (i, term), n in sorted(counts.items(), key=lambda kv: (ids.index(kv[0][0]), -kv[1]))]
+    rank = {t: n for n, t in enumerate(ids)}
+    mentions = [Mention("technology", i, term, n)
+                for (i, term), n in sorted(counts.items(), key=lambda kv: (rank[kv[0][0]], -kv[1]))]
     return ids, mentions
 
 
@@ -148,10 +162,11 @@ def _plan_of_years(sentence: str, tax: Taxonomy) -> str | None:
     for m in _YEARS.finditer(sentence):
         if m.start() and (sentence[m.start() - 1].isalnum()):
             continue
-        if m.group(3):
-            key = next((p.key for p in tax.plans if p.last_year == int(m.group(3))), None)
+        year = m.group(m.lastgroup)
+        if m.lastgroup.startswith("by"):
+            key = next((p.key for p in tax.plans if p.last_year == int(year)), None)
         else:
-            first, last = int(m.group()[:4]), m.group(2)
+            first, last = int(m.group()[:4]), year
             last = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
             key = next((p.key for p in tax.plans if p.first_year == first and p.last_year == last), None)
         if key:
@@ -197,9 +212,16 @@ def _owner(prefix: str, sentence: str, text: str, pm: _PlanMatchers) -> bool | N
             return False
         if pm.china_word.search(" ".join(sentence.split()[:8])):
             return True
-    if any(not m.start() or not sentence[m.start() - 1].isalpha() for m in _COMPANY.finditer(sentence)):
+    if any(w in sentence for w in _COMPANY_HINTS) and \
+            any(not m.start() or not sentence[m.start() - 1].isalpha() for m in _COMPANY.finditer(sentence)):
         return False
     return None
+
+
+def _next_plan(prefix: str) -> bool:
+    """'the next five-year plan', 'the upcoming plan'."""
+    low = prefix.lower()
+    return any(w in low for w in _NEXT_HINTS) and _NEXT_EN.search(prefix) is not None
 
 
 def _first_word(sentence: str) -> str:
@@ -253,7 +275,7 @@ def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> 
         if owner is None and key and ordinal:
             owner = True  # only China numbers its Five-Year Plans into the teens today
         raw.append((start, m.end(), text[start:m.end()], key, owner, bool(ordinal),
-                    bool(_NEXT_EN.search(prefix))))
+                    _next_plan(prefix)))
     for m in pm.zh.finditer(text) if "五" in text else ():
         s0, s1 = sentences.at(m.start())
         prefix = text[max(s0, m.start() - 24):m.start()]

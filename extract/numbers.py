@@ -30,6 +30,8 @@ _FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"％": "%", "．":
 
 def tidy(value: float) -> float:
     """Drop float noise from scaling: 1.1 * 1e8 -> 110000000.0."""
+    if value.is_integer() and -1e12 < value < 1e12:  # at most 12 digits: already exact, and the common case
+        return value
     return float(f"{value:.12g}")
 
 
@@ -38,6 +40,8 @@ _FULL_WIDTH_RUN = re.compile("[０-９％][０-９％．]*")
 
 def normalize_digits(text: str) -> str:
     """Full-width digits, % and decimal points to ASCII; keeps every offset."""
+    if not any(c in text for c in _FULL_WIDTH):  # a dozen substring searches beat one regex scan severalfold
+        return text
     return _FULL_WIDTH_RUN.sub(lambda m: "".join(_FULL_WIDTH.get(c, c) for c in m.group()), text)
 
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-_END = re.compile(r"[.。！？!?；;\n](?:(?<=\.)[”’\"')]*(?=\s|$)|(?<!\.)[”」』’\"')）]*)")
-_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Ms|Dr|No|St|Co|vs|Mrs|Inc|Ltd|Jan|Feb|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Gen|Sen|Rep))$")
+from extract.scan import LedPattern
+
+# A sentence ends at a full stop followed by a space or the end (closing quotes included) unless it ends a
+# single capital or a common abbreviation ('U.S.', 'Mr.', 'Sept.'), or at any other stop, semicolon or newline.
+_ABBREVIATIONS = ("Mr|Ms|Dr|No|St|Co|vs", "Mrs|Inc|Ltd|Jan|Feb|Aug|Sep|Oct|Nov|Dec|Gov|Gen|Sen|Rep", "Sept")
+_END = LedPattern(
+    {".": r"\.(?<!\b[A-Z]\.)" + "".join(rf"(?<!\b(?:{words})\.)" for words in _ABBREVIATIONS) + r"[”’\"')]*(?=\s|$)"}
+    | {c: re.escape(c) + r"[”」』’\"')）]*" for c in "。！？!?；;\n"})
 
 
 class Sentences:
@@ -17,19 +23,10 @@ class Sentences:
         self._spans: tuple[list[int], list[int]] | None = None
 
     def _split(self) -> tuple[list[int], list[int]]:
-        text = self.text
-        starts, ends, pos = [], [], 0
-        for m in _END.finditer(text):
-            if text[m.start()] == "." and _ABBREVIATION.search(text, max(0, m.start() - 5), m.start()):
-                continue
-            if m.end() > pos:
-                starts.append(pos)
-                ends.append(m.end())
-                pos = m.end()
-        if pos < len(text):
-            starts.append(pos)
-            ends.append(len(text))
-        return starts, ends
+        ends = _END.ends(self.text)
+        if not ends or ends[-1] < len(self.text):
+            ends.append(len(self.text))
+        return [0] + ends[:-1], ends
 
     def at(self, pos: int) -> tuple[int, int]:
         if self._spans is None:
@@ -50,8 +47,10 @@ def is_prose(sentence: str) -> bool:
     s = sentence.strip()
     if not s or _FURNITURE.match(s):
         return False
-    words = len(s.split())
+    words = len(s.split(None, 7))  # the word count, counted up to 8: only 4 and 7 matter below
+    if words >= 7:
+        return True
     wide = (len(s.encode("utf-8")) - len(s)) // 2  # about the number of CJK characters (3 bytes each in UTF-8)
     if s[-1] in ".!?。！？；;:：”\"’)」）" and (words >= 4 or wide >= 8):
         return True
-    return words >= 7 or wide >= 12
+    return wide >= 12

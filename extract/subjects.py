@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import re
 
+from extract.taxonomy import either_case
+
 _ZH_NOUN_AFTER = re.compile(r"([\u3400-\u9fff]{2,12}?)(?:[，,。；;：:、）)]|$|[的将將已在]|以上|左右)")
 _ZH_FROM = re.compile(r"[由从從].*$")
 _CLAUSE_ZH = re.compile(r"[，,；;：:。]")
 _SUBJECT_OF_WORDS = frozenset("of at was were is are reached hit totaled totalled".split())
 _CHINA_CLAUSE_TRIM = re.compile(r"^(?:其中|而且|而|并且|并|並|同时|同時|以及|和|与|與|到\d{4}年[底末]?|截至\d{4}年[底末]?|从|從|由)+")
-_CHINA_VERB_TRIM = re.compile(
-    r"(?:达到|達到|达|達|突破|超过|超過|超|增至|提高到|提高至|提升到|提升|升至|降至|为|為|是|约为|約為|约|約|近|逾|"
-    r"不少于|不少於|至少|增长|增長|增加|保持|年均|的|了|将|將|有望|预计|預計|累计|累計|新增|安排|规划|規劃)+$")
-
+_CHINA_VERBS = ("达到|達到|达|達|突破|超过|超過|超|增至|提高到|提高至|提升到|提升|升至|降至|为|為|是|约为|約為|约|約|近|逾|"
+                "不少于|不少於|至少|增长|增長|增加|保持|年均|的|了|将|將|有望|预计|預計|累计|累計|新增|安排|规划|規劃")
+_CHINA_VERB_TRIM = re.compile(f"(?:{_CHINA_VERBS})+$")
+_VERB_CHARS = frozenset(_CHINA_VERBS) - {"|"}
 _CLAUSE_BREAK = re.compile(r"[,;:()]")
+_CLAUSE_SPLIT = re.compile(r"[,;:]\s")
 _OF_CONNECTORS = ("stood at", "came to", "amounted to", "to be", "totalled", "totaled", "reached", "were", "was",
                   "are", "is", "hit", "of", "at")
 # verbs of change whose object is the subject: 'expanding annual R&D investment by at least 7%'
-_CHANGE_VERB = re.compile(r"(?:expand|increas|rais|boost|lift|grow|cut|reduc|push|bring|take|lower|double|triple)"
-                          r"[a-z]*\s+", re.IGNORECASE)
+_CHANGE_VERB = re.compile("(?:" + either_case(
+    "expand increas rais boost lift grow cut reduc push bring take lower double triple".split()) + r")(?i:[a-z]*)\s+")
 _EN_SUBJECT_AFTER = re.compile(
     r"\s+(?:annual\s+|yearly\s+)?(?:increase|rise|growth|jump|boost|drop|decline|cut|reduction|fall|hike|share)\s+"
     r"(?:in|of)\s+(?P<s>[^,.;:–—()]+?)(?=\s+(?:in line|to|from|over|which|that|this|last|next|compared)\b|[,.;:–—()]|$)")
@@ -29,8 +32,9 @@ _EN_CLAUSE_VERB = re.compile(
     r"should|could|may|might|to)\b")
 _CHANGE_NOUNS = frozenset("rise increase growth drop decline cut reduction fall jump".split())
 _CHANGE_IN = re.compile(r"\s+in\s+(?P<s>[^,.;:–—()]+?)(?=\s+(?:to|from|over|which|that|this|last|next|compared)\b|[,.;:–—()]|$)")
-_NP_CUT = re.compile(r"\b(?:a|an|the|its|their|include|includes|including|with|for|to|on|at|by|and|is|are|was|"
-                     r"were|has|have|set|sets|targets?|aims?|wants?|reach|reached)\s+", re.IGNORECASE)
+_NP_CUT = re.compile("(?:" + either_case(
+    "a an the its their include includes including with for to on at by and is are was were has have set sets "
+    "target targets aim aims want wants reach reached".split(), lead=r"(?<!\w.)") + r")\s+")
 _EN_LEADING = re.compile(r"^(?:and|but|while|with|as|the|a|an|its|their|of|for|in|on)\s+", re.IGNORECASE)
 _EN_MENTIONED = re.compile(r"^(?P<s>.*?)\s+(?:was|were|is|are|has been|have been|had been)\s+(?:mentioned|cited|named|used)\b")
 _EN_MENTIONS_OBJ = re.compile(r"\b(?:mentions?|mentioning|refers?\s+to|referring\s+to|cites?|names?)\s+(?P<s>.+?)\s*$")
@@ -86,7 +90,7 @@ def subject_of(text: str, s0: int, s1: int, start: int, end: int, num_start: int
     for m in _EN_REPORTING.finditer(before):
         if not m.start() or not before[m.start() - 1].isalpha():
             last_report = m
-    clause = re.split(r"[,;:]\s", before[last_report.end():] if last_report else before)[-1].strip()
+    clause = _CLAUSE_SPLIT.split(before[last_report.end():] if last_report else before)[-1].strip()
     verb = _EN_CLAUSE_VERB.search(clause)
     if verb and 3 <= verb.start() <= 90:
         return _tidy_np(clause[:verb.start()])
@@ -95,18 +99,29 @@ def subject_of(text: str, s0: int, s1: int, start: int, end: int, num_start: int
 
 def _tidy_np(s: str) -> str:
     s = " ".join(s.split()).strip(" ,;:-–—")
-    s = _EN_LEADING.sub("", s)
-    return s[:80]
+    lead = _EN_LEADING.match(s)
+    return (s[lead.end():] if lead else s)[:80]
 
 
 def _subject_zh(before: str) -> str:
     parts = [p for p in _CLAUSE_ZH.split(before)]
     for clause in reversed(parts):
         c = _CHINA_CLAUSE_TRIM.sub("", clause.strip(" “”「」\"")).strip()
-        c = _CHINA_VERB_TRIM.sub("", _ZH_FROM.sub("", c)).strip()
+        c = _trim_verbs(_ZH_FROM.sub("", c)).strip()
         if len(c) >= 2:
             return c[-30:]
     return ""
+
+
+def _trim_verbs(clause: str) -> str:
+    """``clause`` without the verbs and particles it ends with ('达到', '将', '的')."""
+    i = len(clause)
+    while i and clause[i - 1] in _VERB_CHARS:  # the trimmed words lie within the run of their characters at the end
+        i -= 1
+    if i == len(clause):
+        return clause
+    m = _CHINA_VERB_TRIM.search(clause, i)
+    return clause[:m.start()] if m else clause
 
 
 def _is_cjk(ch: str) -> bool:

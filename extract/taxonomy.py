@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from extract.errors import ConfigError
+from extract.scan import LedPattern
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "taxonomy.yaml"
 _ID = re.compile(r"^[a-z0-9_]+$")
@@ -63,7 +64,7 @@ class TermMatchers:
     """Compiled technology matchers: one regex per script family, mapping matched text to ids."""
 
     words: re.Pattern | None  # case-insensitive English terms
-    caps: re.Pattern | None  # short all-capitals acronyms, case-sensitive
+    caps: LedPattern | None  # short all-capitals acronyms, case-sensitive
     cjk: re.Pattern | None
     exclude: re.Pattern | None
     ids_of: dict[str, tuple[str, ...]]  # normalised term -> technology ids
@@ -96,7 +97,7 @@ class TermMatchers:
             excludable=frozenset(t.lower() for t in words if any(t.lower() in x.lower() for x in excludes)),
         )
 
-    def key_of(self, matched: str, pattern: re.Pattern) -> str:
+    def key_of(self, matched: str, pattern: re.Pattern | LedPattern) -> str:
         if pattern is self.words:
             low = matched.lower()
             if low in self.ids_of:
@@ -131,17 +132,42 @@ def trie_pattern(terms: set[str] | list[str], *, fold: bool = False) -> str:
     return build(trie)
 
 
-def _word_regex(terms: set[str], flags: int, *, plural: bool = True) -> re.Pattern | None:
-    """Whole-word matcher led by literal first letters, so the regex engine can skip ahead fast.
+def either_case(words, *, lead: str = "") -> str:
+    """An alternation of ``words`` matched case-insensitively, written so the regex engine scans it fast.
 
-    The word start is checked by the caller (``starts_word``); case-insensitive terms accept either case.
+    A re.IGNORECASE alternation gives the engine no first character to look for, so it tries every position.
+    Here each branch is led by a literal first letter in either case, which it skips to, then ``lead`` (a
+    word-start check, say) and a case-insensitive trie of the rests of the words.
+    """
+    rests: dict[str, set[str]] = {}
+    for w in words:
+        rests.setdefault(w[0].lower(), set()).add(w[1:].lower())
+    branches = []
+    for first, rest in sorted(rests.items()):
+        tail = trie_pattern(rest)
+        for c in dict.fromkeys((first, first.upper())):
+            branches.append(f"{re.escape(c)}{lead}(?i:{tail})" if tail else f"{re.escape(c)}{lead}")
+    return "|".join(branches)
+
+
+def _word_regex(terms: set[str], flags: int, *, plural: bool = True):
+    """Whole-word matcher for ``terms``.
+
+    Case-sensitive terms (acronyms) give a ``LedPattern``, one branch per first character; their word start is
+    checked by the caller (``starts_word``). Case-insensitive terms give one regex led by a ``WORD_LEAD``
+    character: split per lead it would hold twelve copies of the term trie (330 KB compiled), and after
+    trafilatura has run, the cache misses on those cost more than the faster scan saves (benchmarks/detect.py).
     """
     if not terms:
         return None
     suffix = r"(?:e?s)?" if plural else ""
     if not flags & re.IGNORECASE:
-        return re.compile(rf"(?:{trie_pattern(terms)}){suffix}(?![A-Za-z0-9_])")
-    by_first: dict[str, set[str]] = {}
+        by_first: dict[str, set[str]] = {}
+        for term in terms:
+            by_first.setdefault(term[0], set()).add(term)
+        return LedPattern({c: f"(?:{trie_pattern(group)}){suffix}(?![A-Za-z0-9_])"
+                           for c, group in sorted(by_first.items())})
+    by_first = {}
     for term in terms:
         by_first.setdefault(term[0].lower(), set()).add(term[1:].lower())
     alts = []
@@ -153,10 +179,27 @@ def _word_regex(terms: set[str], flags: int, *, plural: bool = True) -> re.Patte
     return re.compile(rf"{WORD_LEAD}(?P<t>(?:{'|'.join(alts)}){suffix})(?![A-Za-z0-9_])")
 
 
-# Terms are searched for just after a space, newline, quote, bracket, slash or dash: a literal character set
-# the regex engine jumps between far faster than it can try a term at every letter. Scan "\n" + text.
-WORD_LEAD = r"[ \n\t\"“‘'(\[/—–]"
+# Words are searched for just after a space, newline, quote, bracket, slash or dash: characters the regex
+# engine jumps between far faster than it can try a word at every letter. Scan "\n" + text.
+WORD_LEADS = " \n\t\"“‘'([/—–"
+WORD_LEAD = "[" + "".join(re.escape(c) for c in WORD_LEADS) + "]"
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+# UTF-8 lead bytes of U+4000–U+9FFF. U+3400–U+3FFF shares its lead byte (E3) with CJK punctuation, so a text
+# holding E3 alone is settled by the regex. Searching bytes with memchr beats the regex's per-character scan of a
+# long text without CJK about threefold; a text with CJK is settled by the regex over its first characters.
+_CJK_LEADS = (b"\xe4", b"\xe5", b"\xe6", b"\xe7", b"\xe8", b"\xe9")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a CJK ideograph (U+3400–U+9FFF)."""
+    if _CJK.search(text, 0, 512) is not None:
+        return True
+    if len(text) <= 512 or text.isascii():
+        return False
+    data = text.encode("utf-8", "surrogatepass")
+    return any(lead in data for lead in _CJK_LEADS) or (b"\xe3" in data and _CJK.search(text, 512) is not None)
 
 
 def starts_word(text: str, pos: int) -> bool:

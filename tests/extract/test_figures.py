@@ -1,9 +1,13 @@
 """Figures in running text: value, unit, range, qualifier, year, conversion, subject — and what is not a figure."""
 
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from extract import figures as fig
 from extract.figures import find_figures, is_core_unit
 
 
@@ -214,3 +218,21 @@ def test_technologies_of_the_figure_come_from_its_sentence():
 def test_core_units():
     assert all(is_core_unit(u) for u in ("percent", "percentage_points", "count", "CNY", "USD", "HKD"))
     assert not any(is_core_unit(u) for u in ("GW", "times", "nm", "tonnes_per_year", "count_per_10k_people"))
+
+
+# _DIGITS leaves out tokens _read would drop at once (a year before a date mark, digits right after a digit):
+# the items read must be those read from every digit run.
+_EVERY_DIGIT_RUN = re.compile(r"(?:0|1|2|3|4|5|6|7|8|9)\d*(?:,\d{3})*(?:\.\d+)?")
+_TOKENS = ["2030", "2026", "1899", "2100", "1,234", "12", "7.5", "年", "月", " ", ".", ",", "-", "–", "/", ":", "%",
+           " GW", " million", " people", "x", "_", "US$", "by ", "\n"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=14))
+def test_the_year_filter_in_the_digit_scan_changes_no_item(tokens):
+    text = "".join(tokens)
+    fast = fig._items(text, 0, len(text))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fig, "_DIGITS", _EVERY_DIGIT_RUN)
+        plain = fig._items(text, 0, len(text))
+    assert fast == plain

@@ -1,10 +1,15 @@
 """Plan mentions (whose plan, which plan) and technology mentions."""
 
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract.detect import detect
+from extract.mentions import _plan_of_years
+from extract.taxonomy import default_taxonomy
 
 
 def plans(text, title="", published=None):
@@ -100,3 +105,32 @@ def test_technologies(text, expected):
 ])
 def test_no_technology_inside_other_words_or_senses(text):
     assert techs(text) == []
+
+
+# _YEARS is written with literal-led branches for speed; it must place plans as the plain alternation did.
+_PLAIN_YEARS = re.compile(r"(?:19|20)(\d\d)\s*(?:-|–|—|－|~|～|to|through|until|至|到)\s*((?:19|20)?\d\d)(?!\d)"
+                          r"|(?:through|until|till|to|by|up to|by the end of)\s+((?:19|20)\d\d)(?!\d)")
+
+
+def plain_plan_of_years(sentence, tax):
+    for m in _PLAIN_YEARS.finditer(sentence):
+        if m.start() and sentence[m.start() - 1].isalnum():
+            continue
+        if m.group(3):
+            key = next((p.key for p in tax.plans if p.last_year == int(m.group(3))), None)
+        else:
+            first, last = int(m.group()[:4]), m.group(2)
+            last = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
+            key = next((p.key for p in tax.plans if p.first_year == first and p.last_year == last), None)
+        if key:
+            return key
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["2021", "2026", "2025", "2030", "25", "30", "-", "–", " to ", " through ", "until ",
+                                 "by the end of ", "by ", "up to ", "至", "x", " ", "a"]), max_size=10))
+def test_years_place_plans_as_the_plain_alternation(parts):
+    tax = default_taxonomy()
+    sentence = "".join(parts)
+    assert _plan_of_years(sentence, tax) == plain_plan_of_years(sentence, tax)

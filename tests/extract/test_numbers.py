@@ -1,8 +1,10 @@
 """Numbers as the news writes them, English and Chinese."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from extract.numbers import normalize_digits, parse_number, parse_zh_numeral
+from extract.numbers import normalize_digits, parse_number, parse_zh_numeral, tidy
 
 
 @pytest.mark.parametrize("text, value", [
@@ -58,3 +60,9 @@ def test_full_width_digits_become_ascii_without_moving_offsets():
     out = normalize_digits(text)
     assert out == "增长12.5%，达到3000亿元"
     assert len(out) == len(text)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(-10**15, 10**15).map(float))
+def test_tidy_rounds_to_twelve_significant_digits(value):
+    assert tidy(value) == float(f"{value:.12g}")
+    assert tidy(1.1 * 1e8) == 110000000.0
