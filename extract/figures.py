@@ -27,7 +27,7 @@ _YEAR_END = r"(?=[年月日;:)，。；：）\-–—/]|,(?!\d{3})|\.(?!\d)|\Z)"
 _DIGITS = re.compile(rf"(?:0|1(?P<y1>9\d\d{_YEAR_END})?|2(?P<y2>(?:0\d\d|100){_YEAR_END})?|3|4|5|6|7|8|9)"
                      r"\d*(?:,\d{3})*(?:\.\d+)?")
 _ZH_NUMERAL = re.compile(ZH_NUMBER + r"(?=[元万萬亿億%倍级級美港欧歐日英澳吨噸吉千兆瓦太米升秒摄攝个個项項家件座台款名所条條"
-                         r"颗顆架艘辆輛次人多余餘])")
+                         r"颗顆架艘辆輛次套宗枚位户戶例张張部份批只隻人多余餘毫])")
 _ZH_PERCENT = re.compile("百分之(" + ZH_NUMBER + ")")
 _WORD_NUMBER = LedPattern.after(
     WORD_LEADS, "(?P<t>(?:" + trie_pattern([w for w in EN_WORDS if " " not in w] + [w.capitalize() for w in EN_WORDS
@@ -36,22 +36,26 @@ _WORD_NUMBER = LedPattern.after(
     r"(?=[\s-]+(?:per|million|billion|trillion|thousand|hundred|to\b|and\b|or\b))")
 
 _PREFIXES = ["US$", "U.S.$", "U.S. $", "HK$", "A$", "AU$", "NT$", "S$", "C$", "$A", "$", "€", "£", "¥", "￥",
-             "RMB", "CNY", "USD", "EUR", "HKD", "AUD", "GBP", "JPY", "人民币", "人民幣"]
+             "RMB", "CNY", "USD", "EUR", "HKD", "AUD", "GBP", "JPY", "人民币", "人民幣", "新台币", "新台幣", "港币", "港幣"]
 # matched against the reversed text before a number, so the match is anchored where the number starts
 _PREFIX_REV = re.compile(r"\s?(?:" + "|".join(re.escape(p[::-1]) for p in sorted(_PREFIXES, key=len, reverse=True))
                          + r")(?![A-Za-z])")
 _PREFIX_LAST_CHARS = frozenset(p[-1] for p in _PREFIXES)
 _PREFIX_UNITS = {"$": "USD", "US$": "USD", "U.S.$": "USD", "U.S. $": "USD", "HK$": "HKD", "A$": "AUD",
                  "AU$": "AUD", "$A": "AUD", "NT$": "TWD", "S$": "SGD", "C$": "CAD", "€": "EUR", "£": "GBP",
-                 "¥": "CNY", "￥": "CNY", "RMB": "CNY", "人民币": "CNY", "人民幣": "CNY"}
+                 "¥": "CNY", "￥": "CNY", "RMB": "CNY", "人民币": "CNY", "人民幣": "CNY", "新台币": "TWD", "新台幣": "TWD",
+                 "港币": "HKD", "港幣": "HKD"}
 _ORDER_OF_MAGNITUDE = re.compile(r"(?:千亿|万亿|百亿|十亿|千億|萬億|百億|十億)元?[级級](?!参数|參數|参|參|token|用户|用戶|人|次|个|個)")
 
+# Where an English unit or scale word ends: \b fails before a CJK character ('500EFLOPS以上', '688981.SH收涨'),
+# which counts as a word character, so these end where no ASCII letter, digit or '_' follows.
+_WORD_END = r"(?![A-Za-z0-9_])"
 _SCALE = re.compile(
     r"(?P<more>[多余餘])?"
-    r"(?:\s?-?\s?(?P<en>(?i:thousand|million|billion|trillion|mln|bln|trn|mn|bn|tn))\b"
+    rf"(?:\s?-?\s?(?P<en>(?i:thousand|million|billion|trillion|mln|bln|trn|mn|bn|tn)){_WORD_END}"
     r"|(?P<zh>万亿|萬億|千亿|千億|百亿|百億|十亿|十億|亿|億|千万|千萬|百万|百萬|十万|十萬|万|萬|兆(?=[元美港台新人日欧歐英]|億|亿)))"
 )
-_SHORT_SCALE = re.compile(r"(?P<s>k|m|b|bn|tn)\b")
+_SHORT_SCALE = re.compile(rf"(?P<s>k|m|b|bn|tn){_WORD_END}")
 
 _UNITS: list[tuple[str, str]] = [
     ("percentage_points", r"\s?percentage[- ]points?\b|(?:个|個)?百分点|(?:个|個)?百分點|\s?(?:pp|ppts?)\b"),
@@ -85,18 +89,20 @@ _UNITS: list[tuple[str, str]] = [
     ("tonnes", r"[\s-]?(?:metric\s+)?(?:tonnes?|tons?)\b|吨|噸"),
     ("litres", r"\s?lit(?:er|re)s?\b|升(?![至到级級高为為了值幅温溫])"),
     ("degC", r"\s?(?:°C|℃|degrees? Celsius\b)|摄氏度|攝氏度"),
+    ("ms", r"\s?(?:ms|milliseconds?)\b|毫秒"),
     ("s", r"\s?seconds?\b|秒(?:钟|鐘)?"),
     ("times", r"\s?times\b|[- ]?fold\b|倍"),
     ("qubits", r"\s?qubits?\b"),
-    ("count_zh", r"个|個|项|項|家|件|座|台|款|名|所|条|條|颗|顆|架|艘|辆|輛|次|人(?![民口工才])"),
+    ("count_zh", r"个|個|项|項|家|件|座|台|款|名|所|条|條|颗|顆|架|艘|辆|輛|次|套|宗|枚|位|户|戶|例|张|張|部|份|批|只|隻"
+                 r"|人(?![民口工才])"),
 ]
-_UNIT = re.compile("|".join(f"(?P<u{i}>{pattern})" for i, (_, pattern) in enumerate(_UNITS)))
+_UNIT = re.compile("|".join(f"(?P<u{i}>{pattern})".replace(r"\b", _WORD_END) for i, (_, pattern) in enumerate(_UNITS)))
 _SCALE_OR_UNIT = re.compile(f"{_SCALE.pattern}|{_UNIT.pattern}")  # whether either follows a year, in one call
 _UNIT_NAMES = {f"u{i}": name for i, (name, _) in enumerate(_UNITS)}
 _CURRENCIES = frozenset({"CNY", "USD", "EUR", "HKD", "AUD", "TWD", "JPY", "GBP", "INR", "SGD", "CAD"})
 _NO_FIGURE_AFTER = re.compile(
-    r"\s?(?:st|nd|rd|th)\b|[年月日号號期代届屆周週岁歲季点點时時]|/\d|:\d|\.\w|\s?(?:a\.m\.|p\.m\.)"
-    r"|[-‑]?(?:G|D|K|nd|th|A|B)\b"
+    rf"\s?(?:st|nd|rd|th){_WORD_END}|[年月日号號期代届屆周週岁歲季点點时時]|/\d|:\d|\.\w|\s?(?:a\.m\.|p\.m\.)"
+    rf"|[-‑]?(?:G|D|K|nd|th|A|B){_WORD_END}"
     r"|\s(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
 _BLOCKERS = ["第", "No.", "No", "#", "Page", "page", "p.", "pp.", "Tel", "Tel.", "Tel:", "tel", "Phone", "Phone:", "phone",
              "Fax", "Fax:", "fax", "电话", "電話", "代码", "代碼", "code", "code:", "每", "HKG:", "SHA:", "SHE:", "SSE:", "SZSE:",
@@ -106,7 +112,7 @@ _BLOCKERS = ["第", "No.", "No", "#", "Page", "page", "p.", "pp.", "Tel", "Tel."
              "Nov.", "Dec.", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"]
 _BLOCKER_REV = re.compile(r"\s?(?:" + "|".join(re.escape(b[::-1]) for b in sorted(_BLOCKERS, key=len, reverse=True))
                           + r")(?![A-Za-z])")
-_STOCK_AFTER = re.compile(r"\.(?:SH|SZ|HK|SS|KS|T|N|O)\b|\((?:SH|SZ|HK)\)")
+_STOCK_AFTER = re.compile(rf"\.(?:SH|SZ|HK|SS|KS|T|N|O){_WORD_END}|\((?:SH|SZ|HK)\)")
 
 _EN_QUALIFIERS = ["at least", "no less than", "not less than", "no fewer than", "not fewer than", "a minimum of",
                   "more than", "over", "above", "upwards of", "in excess of", "exceed", "exceeds", "exceeded",
@@ -163,6 +169,7 @@ _NOT_COUNT_NOUNS = frozenset(
     "views likes shares replies votes mins hrs secs degrees percents basis sets steps levels kilograms grams "
     "items results photos images slides videos episodes reads listings followers subscribers stars charts "
     "tons tonnes meters metres kilometers kilometres miles feet inches watts dollars euros yuan rupees".split())
+_COUNTED_WITH_A_MODIFIER = frozenset({"points"})  # 'charging points', 'access points'
 _MENTION_VERB = re.compile(r"\b(?:mention|appear|refer|cite|occur|repeat|named|used|uses|feature)\w*", re.IGNORECASE)
 _PER_10K = re.compile(
     r"\s+(?:[A-Za-z-]+\s+){0,3}?(?:per|for every|for each|every)\s+10,?000\s+"
@@ -180,6 +187,7 @@ _ALT_OPEN = re.compile(
     r"约合|約合|折合|约|約|合)\s*)?")
 _ALT_CLOSE = re.compile(r"\s*[)）]")
 _YEAR = re.compile(r"20\d\d(?!\d)")
+_ODD = ("多", "余", "餘")  # '2000多': 2,000-odd
 _AFTER_YEAR = frozenset("年月日,.;:)，。；：）-–—/") | {""}
 _YEAR_KEYWORD_REV = re.compile(r"\s+(?:fo dne eht\s+)?(?P<w>yb|erofeb|litnu|hguorht|rof|ni)(?![a-z])|(?:到|至|于|於)(?![达達提增升])")
 _PROPER_BEFORE = re.compile(r"(?:^|\s)([A-Z][a-z]+)\s$")
@@ -223,7 +231,7 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
     """Read the number at text[s:e] in place: prefix, scale, unit, qualifiers; None when it is not a quantity."""
     token = text[s:e]
     prev = text[s - 1] if s else " "
-    year_like = kind == "d" and len(token) == 4 and _is_year(token)
+    year_like = kind == "d" and len(token) == 4 and _is_year(token) and text[e:e + 1] not in _ODD  # '2000多家'
     if year_like:
         nxt = text[e:e + 1]
         if nxt in _AFTER_YEAR or (nxt == " " and _SCALE_OR_UNIT.match(text, e) is None):
@@ -293,9 +301,9 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
                 unit = "count"
                 if kind == "z" and not scaled:
                     return None
-        elif kind == "d" and (scaled or not year_like):
+        elif (kind == "d" and (scaled or not year_like)) or (kind == "w" and scaled):  # 'seven million people'
             cm = _COUNT_NOUN.match(text, pos)
-            if cm and cm.group("noun").lower() not in _NOT_COUNT_NOUNS:
+            if cm and _is_count_noun(cm.group("np"), cm.group("noun")):
                 unit, noun, pos = "count", (cm.group("np") + cm.group("noun")).strip(), cm.end()
 
     if unit is None:
@@ -338,6 +346,15 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
         qualifier = qualifier or qb[0]
         start -= qb[1]
     return _Item(start, s, pos, tidy(value), unit, qualifier, scaled, noun, scale=scale)
+
+
+def _is_count_noun(modifiers: str, noun: str) -> bool:
+    """'factories', 'charging points'; not 'years', 'points' or 'basis points'."""
+    noun = noun.lower()
+    if noun not in _NOT_COUNT_NOUNS:
+        return True
+    last = modifiers.split()[-1].lower() if modifiers.strip() else ""
+    return noun in _COUNTED_WITH_A_MODIFIER and last not in ("", "basis", "percentage", "index", "more", "few")
 
 
 def _is_year(digits: str) -> bool:

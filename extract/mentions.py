@@ -21,6 +21,14 @@ _PLAN_EN_TAIL = (r"[\s-]+(?:[Yy]ear|YEAR)[\s-]+"
                  r"(?i:plans?|blueprints?|programmes?|programs?|roadmaps?|outlines?)\b")
 _PLAN_EN = LedPattern({"F": f"Five{_PLAN_EN_TAIL}|FIVE{_PLAN_EN_TAIL}|FYP\\b", "f": f"five{_PLAN_EN_TAIL}",
                        "5": f"5{_PLAN_EN_TAIL}"})
+# China's plan named by its period alone: 'China's 2026-2030 plan', 'national development plan for 2026-2030'.
+# Only national or economic and social development plans qualify: 'the 2021-2025 action plan' does not.
+_PERIOD = re.compile(r"20\d\d\s*(?:-|–|—|to|through)\s*20\d\d(?!\d)")
+_PERIOD_PLAN_AFTER = re.compile(
+    r"\s+(?:(?:national|economic|social|development|and)\s+){0,4}(?:plans?|blueprints?)\b", re.IGNORECASE)
+_PERIOD_PLAN_BEFORE = re.compile(
+    r"\b(?:national|economic|social)(?:\s+(?:and\s+)?(?:economic|social|development))*\s+(?:plans?|blueprints?)\s+"
+    r"(?:for|covering)\s+(?:the\s+)?(?:(?:period|years)\s+)?(?:of\s+)?$", re.IGNORECASE)
 _ORDINAL_BEFORE = re.compile(rf"\b(?P<ord>{_ORD})[\s-]+(?:(?:national|draft)\s+)?$", re.IGNORECASE)
 _PLAN_ZH_OTHER = r"十[一二三六]五(?![年个個%])|第[一二三四五六七八九十]+[个個]五年(?:规划|規劃|计划|計劃)"
 _PLAN_ZH_GENERIC = r"五年(?:发展)?(?:规划|規劃|计划|計劃)"
@@ -276,13 +284,30 @@ def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> 
             owner = True  # only China numbers its Five-Year Plans into the teens today
         raw.append((start, m.end(), text[start:m.end()], key, owner, bool(ordinal),
                     _next_plan(prefix)))
+    for m in _PERIOD.finditer(text):
+        first, last = int(m.group()[:4]), int(m.group()[-4:])
+        key = next((p.key for p in tax.plans if (p.first_year, p.last_year) == (first, last)), None)
+        if key is None or (m.start() and text[m.start() - 1].isalnum()):
+            continue
+        after = _PERIOD_PLAN_AFTER.match(text, m.end())
+        before = None if after else _PERIOD_PLAN_BEFORE.search(text, max(0, m.start() - 64), m.start())
+        if not (after or before):
+            continue
+        start, end = (m.start(), after.end()) if after else (before.start(), m.end())
+        if any(s < end and start < e for s, e, *_ in raw):  # part of a Five-Year Plan mention found above
+            continue
+        s0, s1 = sentences.at(start)
+        owner = _owner(text[max(s0, start - 64):start], text[s0:s1], text, pm)
+        raw.append((start, end, text[start:end], key, owner, False, False))
     for m in pm.zh.finditer(text) if "五" in text else ():
         s0, s1 = sentences.at(m.start())
         prefix = text[max(s0, m.start() - 24):m.start()]
         if m.group() in pm.name_key:
             raw.append((m.start(), m.end(), m.group(), pm.name_key[m.group()], _owner_zh(prefix) is not False,
                         True, False))
-        elif not m.group().startswith("五"):
+        elif m.group().startswith("第"):  # another plan by number: India and Vietnam number theirs too
+            raw.append((m.start(), m.end(), m.group(), None, _owner_zh(prefix), True, False))
+        elif not m.group().startswith("五"):  # 十一五, 十三五: China's names
             raw.append((m.start(), m.end(), m.group(), None, _owner_zh(prefix) is not False, True, False))
         else:
             raw.append((m.start(), m.end(), m.group(), _plan_of_years(text[s0:s1], tax), _owner_zh(prefix),

@@ -43,6 +43,9 @@ def one(text, **kw):
     ("The reactor held the plasma for 1,066 seconds in January.", 1066, "s"),
     ("More than 6,200 AI enterprises are now operating in the country.", 6200, "count"),
     ("The plan promises 12 million new urban jobs this year.", 1.2e7, "count"),
+    ("Officials estimate the list could benefit as many as seven million people.", 7e6, "count"),
+    ("The plan calls for more than 1.5 million charging points on highways by the end of 2027.", 1.5e6, "count"),
+    ("Round-trip delays between the hubs must stay under 20 milliseconds, the plan says.", 20, "ms"),
 ])
 def test_english_units_and_scales(sentence, value, unit):
     f = one(sentence)
@@ -65,10 +68,21 @@ def test_english_units_and_scales(sentence, value, unit):
     ("新能源装机规模达到2020年底的3.4倍。", 3.4, "times"),
     ("規劃提出，人工智慧核心產業規模將達1.2兆元人民幣。", 1.2e12, "CNY"),
     ("海上风电新增装机500兆瓦，同比增长明显。", 500, "MW"),
+    ("到2030年全国智能算力规模要达到500EFLOPS以上。", 500, "EFLOPS"),
+    ("大基金三期註冊資本約合新台幣1.5兆元，規模空前。", 1.5e12, "TWD"),
+    ("进入人形机器人产业链的企业已有2000多家。", 2000, "count"),
+    ("高端人才通行證計劃累計獲批申請12萬宗。", 1.2e5, "count"),
+    ("2025年广东工业机器人产量达到24万套。", 2.4e5, "count"),
+    ("东西部枢纽间网络时延控制在20毫秒以内。", 20, "ms"),
 ])
 def test_chinese_units_and_scales(sentence, value, unit):
     f = one(sentence)
     assert (f.value, f.unit) == (pytest.approx(value), unit)
+
+
+def test_points_are_counted_only_as_things():
+    assert one("The plan calls for 1.5 million charging points by 2027.").unit == "count"
+    assert figures("The index rose 50 points, and the bank cut rates by 25 basis points.") == []
 
 
 @pytest.mark.parametrize("sentence, low, high, unit", [

@@ -23,15 +23,20 @@ def test_sentences_end_at_stops_but_not_at_abbreviations():
         "Mr. Li said the U.S. grew 2.5%.", " Sales rose in Sept. and Oct. “Good!”", " she said.", "\n", "第二句。", "第三句！"]
 
 
+def test_a_stop_after_a_line_break_is_not_an_abbreviation():
+    assert spans("M\n. Next") == [(0, 2), (2, 3), (3, 8)]
+
+
 def test_a_text_without_a_stop_is_one_sentence_and_an_empty_one_none():
     assert spans("no stop here") == [(0, 12)]
     assert Sentences("").at(0) == (0, 0)
 
 
-# The plain versions: one regex over every stop, abbreviations checked per match; every word counted.
+# The plain versions: one regex over every stop, abbreviations checked per match; every word counted. (The
+# abbreviation ends at \Z: the first version's $ also matched before a newline, so 'M\n. ' did not end at '.'.)
 _END = re.compile(r"[.。！？!?；;\n](?:(?<=\.)[”’\"')]*(?=\s|$)|(?<!\.)[”」』’\"')）]*)")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Ms|Dr|No|St|Co|vs|Mrs|Inc|Ltd|Jan|Feb|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Gen|"
-                           r"Sen|Rep))$")
+                           r"Sen|Rep))\Z")
 
 
 def plain_at(text: str, pos: int) -> tuple[int, int]:
