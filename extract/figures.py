@@ -27,7 +27,7 @@ _YEAR_END = r"(?=[年月日;:)，。；：）\-–—/]|,(?!\d{3})|\.(?!\d)|\Z)"
 _DIGITS = re.compile(rf"(?:0|1(?P<y1>9\d\d{_YEAR_END})?|2(?P<y2>(?:0\d\d|100){_YEAR_END})?|3|4|5|6|7|8|9)"
                      r"\d*(?:,\d{3})*(?:\.\d+)?")
 _ZH_NUMERAL = re.compile(ZH_NUMBER + r"(?=[元万萬亿億%倍级級美港欧歐日英澳吨噸吉千兆瓦太米升秒摄攝个個项項家件座台款名所条條"
-                         r"颗顆架艘辆輛次套宗枚位户戶例张張部份批只隻人多余餘毫])")
+                         r"颗顆架艘辆輛次套宗枚位户戶例张張部份批只隻片人多余餘毫成量公])")
 _ZH_PERCENT = re.compile("百分之(" + ZH_NUMBER + ")")
 _WORD_NUMBER = LedPattern.after(
     WORD_LEADS, "(?P<t>(?:" + trie_pattern([w for w in EN_WORDS if " " not in w] + [w.capitalize() for w in EN_WORDS
@@ -92,8 +92,11 @@ _UNITS: list[tuple[str, str]] = [
     ("ms", r"\s?(?:ms|milliseconds?)\b|毫秒"),
     ("s", r"\s?seconds?\b|秒(?:钟|鐘)?"),
     ("times", r"\s?times\b|[- ]?fold\b|倍"),
-    ("qubits", r"\s?qubits?\b"),
+    ("qubits", r"[\s-]?qubits?\b|(?:个|個)?量子比特|(?:个|個)?量子位元"),
+    ("ha", r"\s?(?:ha|hectares?)\b|公顷|公頃"),
+    ("tenths", r"成(?!不变|不變|本|员|員|为|為|立|功|果|交|长|長|熟|绩|績|都|年)"),  # 六成 = 60%
     ("count_zh", r"个|個|项|項|家|件|座|台|款|名|所|条|條|颗|顆|架|艘|辆|輛|次|套|宗|枚|位|户|戶|例|张|張|部|份|批|只|隻"
+                 r"|片(?![区區])"
                  r"|人(?![民口工才])"),
 ]
 _UNIT = re.compile("|".join(f"(?P<u{i}>{pattern})".replace(r"\b", _WORD_END) for i, (_, pattern) in enumerate(_UNITS)))
@@ -105,7 +108,7 @@ _NO_FIGURE_AFTER = re.compile(
     rf"|[-‑]?(?:G|D|K|nd|th|A|B){_WORD_END}"
     r"|\s(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
 _BLOCKERS = ["第", "No.", "No", "#", "Page", "page", "p.", "pp.", "Tel", "Tel.", "Tel:", "tel", "Phone", "Phone:", "phone",
-             "Fax", "Fax:", "fax", "电话", "電話", "代码", "代碼", "code", "code:", "每", "HKG:", "SHA:", "SHE:", "SSE:", "SZSE:",
+             "Fax", "Fax:", "fax", "电话", "電話", "代码", "代碼", "code", "code:", "每", "per", "HKG:", "SHA:", "SHE:", "SSE:", "SZSE:",
              "HKEX:", "NYSE:", "NASDAQ:", "Nasdaq:", "Section", "section", "Article", "article", "Chapter", "chapter",
              "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.", "Oct.",
@@ -173,7 +176,7 @@ _COUNTED_WITH_A_MODIFIER = frozenset({"points"})  # 'charging points', 'access p
 _MENTION_VERB = re.compile(r"\b(?:mention|appear|refer|cite|occur|repeat|named|used|uses|feature)\w*", re.IGNORECASE)
 _PER_10K = re.compile(
     r"\s+(?:[A-Za-z-]+\s+){0,3}?(?:per|for every|for each|every)\s+10,?000\s+"
-    r"(?:people|persons|residents|inhabitants|population)\b")
+    r"(?:people|persons|residents|inhabitants|population|(?:[a-z-]+\s+)?(?:workers|employees))\b")
 _PER_10K_ZH = re.compile(r"每[万萬]名?(?:人|工人|员工|員工|居民|职工|職工)")
 
 _SENTENCE_BREAK = re.compile(r"[.!?。！？；;]\s|\n")
@@ -301,6 +304,8 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
                 unit = "count"
                 if kind == "z" and not scaled:
                     return None
+            elif unit == "tenths":
+                unit, value = "percent", value * 10
         elif (kind == "d" and (scaled or not year_like)) or (kind == "w" and scaled):  # 'seven million people'
             cm = _COUNT_NOUN.match(text, pos)
             if cm and _is_count_noun(cm.group("np"), cm.group("noun")):
@@ -332,7 +337,7 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
         if pk:
             unit, pos = "count_per_10k_people", pk.end()
         else:
-            clause_start = max(text.rfind("，", 0, s), text.rfind(",", 0, s), text.rfind("。", 0, s))
+            clause_start = max(text.rfind(c, 0, s) for c in "，,。；;")
             if _PER_10K_ZH.search(text, clause_start + 1, s):
                 unit = "count_per_10k_people"
 

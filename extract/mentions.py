@@ -40,11 +40,17 @@ _BETWEEN_STOP = frozenset("and or but the a an of in to for with on at by from u
 _OWN_PLAN = re.compile(r"\b(?:its|their|a|an)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
 _TITLES = frozenset("President Premier Vice Chairman Minister Mr Ms Mrs Dr Professor Prof Chief General Secretary "
                     "Governor Mayor Party".split())
-_NATIONALITY = re.compile(
-    r"(?P<adj>Indian|Soviet|Vietnamese|Pakistani|Russian|Malaysian|Indonesian|Nepali|Nepalese|Bangladeshi|"
-    r"Korean|Japanese|Cuban|Iranian|Egyptian|Ethiopian|Mongolian|Laotian|Kazakh|Turkmen|Bhutanese|Thai|"
-    r"Filipino|Nigerian|Saudi|Chinese|China)\s+(?:[\w-]+\s+){0,2}$"
-)
+_OTHER_NATIONALITIES = ("Indian|Soviet|Vietnamese|Pakistani|Russian|Malaysian|Indonesian|Nepali|Nepalese|Bangladeshi|"
+                        "Korean|Japanese|Cuban|Iranian|Egyptian|Ethiopian|Mongolian|Laotian|Kazakh|Turkmen|Bhutanese|"
+                        "Thai|Filipino|Nigerian|Saudi")
+_NATIONALITY = re.compile(rf"(?P<adj>{_OTHER_NATIONALITIES}|Chinese|China)\s+(?:[\w-]+\s+){{0,2}}$")
+# Countries that have had five-year plans of their own (named, not as a modifier: 'the Soviet model'), and China
+# named as such (not by 'the Communist Party', which others have too)
+_OTHER_COUNTRY = re.compile(
+    r"\b(?:India|Vietnam|Viet Nam|Pakistan|Bangladesh|Nepal|Bhutan|Laos|North Korea|Mongolia|Turkmenistan|Kazakhstan|"
+    r"Malaysia|Indonesia|Thailand|Myanmar|Cambodia|Sri Lanka|Russia|Soviet Union|USSR|Cuba|Iran|Egypt|Ethiopia|"
+    r"Nigeria|Saudi Arabia)\b")
+_CHINA_NAME = re.compile(r"\b(?:China|Chinese|Beijing|PRC|Xi Jinping|Li Qiang|State Council|NDRC)\b|中国|中國")
 _COMPANY = re.compile(r"(?:company|firm|corporation|conglomerate|carmaker|automaker|chipmaker|startup|"
                       r"Inc|Ltd|Corp|group's|company's|firm's)\b")
 _COMPANY_HINTS = ("compan", "firm", "corporation", "conglomerate", "maker", "startup", "Inc", "Ltd", "Corp",
@@ -223,6 +229,9 @@ def _owner(prefix: str, sentence: str, text: str, pm: _PlanMatchers) -> bool | N
     if any(w in sentence for w in _COMPANY_HINTS) and \
             any(not m.start() or not sentence[m.start() - 1].isalpha() for m in _COMPANY.finditer(sentence)):
         return False
+    if (_OTHER_COUNTRY.search(" ".join(sentence.split()[:8])) or _OTHER_COUNTRY.search(prefix)) \
+            and not _CHINA_NAME.search(sentence):
+        return False  # 'Vietnam aims for 10% growth under the five-year plan adopted by the Party congress'
     return None
 
 

@@ -74,10 +74,26 @@ def test_english_units_and_scales(sentence, value, unit):
     ("高端人才通行證計劃累計獲批申請12萬宗。", 1.2e5, "count"),
     ("2025年广东工业机器人产量达到24万套。", 2.4e5, "count"),
     ("东西部枢纽间网络时延控制在20毫秒以内。", 20, "ms"),
+    ("祖沖之三號的超導處理器擁有105個量子比特，性能領先。", 105, "qubits"),
+    ("新田科技城规划创科用地约300公顷，分期开发。", 300, "ha"),
+    ("大陆晶圆月产能已达到300萬片，仍在扩张。", 3e6, "count"),
+    ("设备采购约占半导体资本开支的六成左右。", 60, "percent"),
+    ("Origin Quantum says its 72-qubit machine has run for users in many places.", 72, "qubits"),
 ])
 def test_chinese_units_and_scales(sentence, value, unit):
     f = one(sentence)
     assert (f.value, f.unit) == (pytest.approx(value), unit)
+
+
+def test_robot_density_is_per_10000_workers_and_the_10000_is_no_figure():
+    f = one("Analysts expect the plan to push density above 700 robots per 10,000 workers by 2030.")
+    assert (f.value, f.unit, f.qualifier, f.year) == (700, "count_per_10k_people", "more_than", 2030)
+    found = figures("到2030年，制造业机器人密度达到每万名工人500台以上；具身智能机器人整机年交付量突破5万套。")
+    assert [(f.value, f.unit) for f in found] == [(500, "count_per_10k_people"), (5e4, "count")]
+
+
+def test_an_idiom_with_cheng_is_no_figure():
+    assert figures("这一格局并非一成不变，企业需要持续投入研发。") == []
 
 
 def test_points_are_counted_only_as_things():

@@ -66,6 +66,9 @@ def test_next_plan_late_in_a_period_is_the_following_plan():
     ("", "The ministry's 2026-2030 action plan for robots in China sets a goal of 500,000 robots in factories."),
     ("", "Xiaomi's 2026-2030 plan puts 200 billion yuan into chips and AI, the Beijing company said."),
     ("", "印度曾长期实行五年计划制度，直至第十二个五年计划（2012—2017年）结束。第十二个五年计划曾设定年均经济增长8%的目标。"),
+    ("Vietnam targets double-digit growth in 2026-2030 five-year plan",
+     "HANOI -- Vietnam aims for growth of at least 10% a year under the five-year socio-economic development plan "
+     "for 2026-2030 adopted by the Communist Party congress. The previous five-year plan set a 6.5% target."),
 ])
 def test_not_chinas_plan(title, text):
     result = detect(text, title=title, published=dt.date(2026, 3, 1))
