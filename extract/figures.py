@@ -32,8 +32,8 @@ _ZH_PERCENT = re.compile("百分之(" + ZH_NUMBER + ")")
 _WORD_NUMBER = LedPattern.after(
     WORD_LEADS, "(?P<t>(?:" + trie_pattern([w for w in EN_WORDS if " " not in w] + [w.capitalize() for w in EN_WORDS
                                              if " " not in w])
-    + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)(?![A-Za-z])"
-    r"(?=[\s-]+(?:per|million|billion|trillion|thousand|hundred|to\b|and\b|or\b))")
+    + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
+    r"(?:(?![A-Za-z])(?=[\s-]+(?:per|million|billion|trillion|thousand|hundred|to\b|and\b|or\b))|(?=fold\b))")
 
 _PREFIXES = ["US$", "U.S.$", "U.S. $", "HK$", "A$", "AU$", "NT$", "S$", "C$", "$A", "$", "€", "£", "¥", "￥",
              "RMB", "CNY", "USD", "EUR", "HKD", "AUD", "GBP", "JPY", "人民币", "人民幣", "新台币", "新台幣", "港币", "港幣"]
@@ -59,7 +59,7 @@ _SHORT_SCALE = re.compile(rf"(?P<s>k|m|b|bn|tn){_WORD_END}")
 
 _UNITS: list[tuple[str, str]] = [
     ("percentage_points", r"\s?percentage[- ]points?\b|(?:个|個)?百分点|(?:个|個)?百分點|\s?(?:pp|ppts?)\b"),
-    ("percent", r"\s?(?:%|per\s?cent\b|percent\b|pct\b)"),
+    ("percent", r"\s?(?:%|per\s?cent\b|percent\b|pct\b|pc\b)"),  # '3.5pc', as British papers write it
     ("HKD", r"\s?(?:Hong Kong|HK) dollars?\b|\s?HKD\b|港元|港币|港幣"),
     ("AUD", r"\s?Australian dollars?\b|\s?AUD\b|澳元"),
     ("TWD", r"\s?(?:New Taiwan|NT) dollars?\b|新台币|新台幣"),
@@ -173,6 +173,7 @@ _NOT_COUNT_NOUNS = frozenset(
     "items results photos images slides videos episodes reads listings followers subscribers stars charts "
     "tons tonnes meters metres kilometers kilometres miles feet inches watts dollars euros yuan rupees".split())
 _COUNTED_WITH_A_MODIFIER = frozenset({"points"})  # 'charging points', 'access points'
+_ONE_IN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+in\s$", re.IGNORECASE)
 _MENTION_VERB = re.compile(r"\b(?:mention|appear|refer|cite|occur|repeat|named|used|uses|feature)\w*", re.IGNORECASE)
 _PER_10K = re.compile(
     r"\s+(?:[A-Za-z-]+\s+){0,3}?(?:per|for every|for each|every)\s+10,?000\s+"
@@ -250,6 +251,8 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
         if prev == "+" or (prev in "-−" and (s < 2 or text[s - 2] in " \n(")):
             return None
         if prev in "-‑" and s >= 2 and text[s - 2].isascii() and text[s - 2].isalpha() and prev_end != s - 1:
+            return None
+        if prev == " " and _ONE_IN.search(text, s - 16, s):  # '1 in 5 small manufacturers': a ratio
             return None
         value = float(token.replace(",", "") if "," in token else token)
     elif kind == "z":

@@ -104,6 +104,10 @@ class _PlanMatchers:
             r"\b(?:" + "|".join(re.escape(w) for w in words if w[0].isupper()) + r")\b|" + _CHINA_ZH)
 
 
+# Owner of '十五五' and China's other plan names when nothing near says: China's, unless the article speaks of
+# someone else's plan elsewhere and never of China's ('集团"十五五"战略规划').
+_BY_NAME = object()
+
 _plan_matchers: dict[int, tuple[Taxonomy, _PlanMatchers]] = {}
 
 
@@ -262,13 +266,14 @@ def _is_proper_noun(word: str, text: str) -> bool:
     return False
 
 
-def _owner_zh(prefix: str) -> bool | None:
+def _owner_zh(prefix: str, unknown=None):
+    """True: China's plan ('国家', '全国' just before); False: a company's or another country's; else ``unknown``."""
     near = prefix[-12:]
     if _ZH_OTHER_OWNER.search(near):
         return False
     if _ZH_CHINA_OWNER.search(near):
         return True
-    return None
+    return unknown
 
 
 def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> list[PlanHit]:
@@ -312,12 +317,12 @@ def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> 
         s0, s1 = sentences.at(m.start())
         prefix = text[max(s0, m.start() - 24):m.start()]
         if m.group() in pm.name_key:
-            raw.append((m.start(), m.end(), m.group(), pm.name_key[m.group()], _owner_zh(prefix) is not False,
+            raw.append((m.start(), m.end(), m.group(), pm.name_key[m.group()], _owner_zh(prefix, _BY_NAME),
                         True, False))
         elif m.group().startswith("第"):  # another plan by number: India and Vietnam number theirs too
             raw.append((m.start(), m.end(), m.group(), None, _owner_zh(prefix), True, False))
         elif not m.group().startswith("五"):  # 十一五, 十三五: China's names
-            raw.append((m.start(), m.end(), m.group(), None, _owner_zh(prefix) is not False, True, False))
+            raw.append((m.start(), m.end(), m.group(), None, _owner_zh(prefix, _BY_NAME), True, False))
         else:
             raw.append((m.start(), m.end(), m.group(), _plan_of_years(text[s0:s1], tax), _owner_zh(prefix),
                         False, bool(_NEXT_ZH.search(prefix))))
@@ -327,8 +332,9 @@ def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> 
     other_explicit = sum(1 for r in raw if r[4] is False)
     default = china_explicit > 0 or (other_explicit == 0 and bool(pm.china_doc.search(text))
                                      and bool(_STATE.search(text)))
-    hits = [PlanHit(s, e, term, key, default if owner is None else owner, ordinal, nxt)
-            for s, e, term, key, owner, ordinal, nxt in raw]
+    by_name = default or other_explicit == 0
+    hits = [PlanHit(s, e, term, key, default if owner is None else by_name if owner is _BY_NAME else owner, ordinal,
+                    nxt) for s, e, term, key, owner, ordinal, nxt in raw]
     return sorted(hits, key=lambda h: h.start)
 
 

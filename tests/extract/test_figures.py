@@ -92,6 +92,13 @@ def test_robot_density_is_per_10000_workers_and_the_10000_is_no_figure():
     assert [(f.value, f.unit) for f in found] == [(500, "count_per_10k_people"), (5e4, "count")]
 
 
+def test_british_pc_tenfold_and_one_in_five():
+    assert (one("Growth will slow to 4.5pc this year, he said.").value, "percent") == (4.5, "percent")
+    f = one("Drone delivery routes are to grow tenfold by 2030 under the plan.")
+    assert (f.value, f.unit) == (10, "times")
+    assert figures("Only 1 in 5 small manufacturers uses industrial software in a meaningful way.") == []
+
+
 def test_an_idiom_with_cheng_is_no_figure():
     assert figures("这一格局并非一成不变，企业需要持续投入研发。") == []
 
