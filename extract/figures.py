@@ -252,7 +252,7 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
             return None
         if prev in "-‑" and s >= 2 and text[s - 2].isascii() and text[s - 2].isalpha() and prev_end != s - 1:
             return None
-        if prev == " " and _ONE_IN.search(text, s - 16, s):  # '1 in 5 small manufacturers': a ratio
+        if text.startswith(" in ", s - 4) and _ONE_IN.search(text, s - 16, s):  # '1 in 5 manufacturers': a ratio
             return None
         value = float(token.replace(",", "") if "," in token else token)
     elif kind == "z":
