@@ -46,10 +46,14 @@ _OTHER_NATIONALITIES = ("Indian|Soviet|Vietnamese|Pakistani|Russian|Malaysian|In
 _NATIONALITY = re.compile(rf"(?P<adj>{_OTHER_NATIONALITIES}|Chinese|China)\s+(?:[\w-]+\s+){{0,2}}$")
 # Countries that have had five-year plans of their own (named, not as a modifier: 'the Soviet model'), and China
 # named as such (not by 'the Communist Party', which others have too)
+_OTHER_COUNTRIES = ["India", "Vietnam", "Viet Nam", "Pakistan", "Bangladesh", "Nepal", "Bhutan", "Laos", "North Korea",
+                    "Mongolia", "Turkmenistan", "Kazakhstan", "Malaysia", "Indonesia", "Thailand", "Myanmar",
+                    "Cambodia", "Sri Lanka", "Russia", "Soviet Union", "USSR", "Cuba", "Iran", "Egypt", "Ethiopia",
+                    "Nigeria", "Saudi Arabia"]
+# \b(?:India|...)\b, each branch led by its literal first letter (the word start checked after it), which the
+# regex engine skips to
 _OTHER_COUNTRY = re.compile(
-    r"\b(?:India|Vietnam|Viet Nam|Pakistan|Bangladesh|Nepal|Bhutan|Laos|North Korea|Mongolia|Turkmenistan|Kazakhstan|"
-    r"Malaysia|Indonesia|Thailand|Myanmar|Cambodia|Sri Lanka|Russia|Soviet Union|USSR|Cuba|Iran|Egypt|Ethiopia|"
-    r"Nigeria|Saudi Arabia)\b")
+    "(?:" + "|".join(f"{c[0]}(?<!\\w.){re.escape(c[1:])}" for c in _OTHER_COUNTRIES) + r")\b")
 _CHINA_NAME = re.compile(r"\b(?:China|Chinese|Beijing|PRC|Xi Jinping|Li Qiang|State Council|NDRC)\b|中国|中國")
 _COMPANY = re.compile(r"(?:company|firm|corporation|conglomerate|carmaker|automaker|chipmaker|startup|"
                       r"Inc|Ltd|Corp|group's|company's|firm's)\b")
