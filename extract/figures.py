@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from extract.numbers import EN_WORDS, ZH_NUMBER, parse_en_words, parse_zh_numeral, scale_of, tidy
+from extract.numbers import EN_WORDS, ZH_NUMBER, parse_digits, parse_en_words, parse_zh_numeral, scale_of, tidy
 from extract.records import Alt, Figure
 from extract.sentences import Sentences, is_prose
 from extract.subjects import subject_of
@@ -254,7 +254,7 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
             return None
         if text.startswith(" in ", s - 4) and _ONE_IN.search(text, s - 16, s):  # '1 in 5 manufacturers': a ratio
             return None
-        value = float(token.replace(",", "") if "," in token else token)
+        value = parse_digits(token)
     elif kind == "z":
         value = parse_zh_numeral(token)
         if value is None:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from extract.records import Mention
 from extract.scan import LedPattern
 from extract.sentences import Sentences
-from extract.taxonomy import Taxonomy, either_case, has_cjk, starts_word
+from extract.taxonomy import Taxonomy, has_cjk, starts_word, word_alternation
 
 _ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
                   "thirteenth fourteenth fifteenth sixteenth").split()
@@ -33,8 +33,8 @@ _ORDINAL_BEFORE = re.compile(rf"\b(?P<ord>{_ORD})[\s-]+(?:(?:national|draft)\s+)
 _PLAN_ZH_OTHER = r"十[一二三六]五(?![年个個%])|第[一二三四五六七八九十]+[个個]五年(?:规划|規劃|计划|計劃)"
 _PLAN_ZH_GENERIC = r"五年(?:发展)?(?:规划|規劃|计划|計劃)"
 
-_NEXT_EN = re.compile(r"\b(?:next|upcoming|forthcoming|coming)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
-_NEXT_HINTS = ("next", "coming")  # every word _NEXT_EN looks for holds one: a cheap test before the regex
+_NEXT_WORDS = ("next", "upcoming", "forthcoming", "coming")
+_NEXT_EN = re.compile(rf"\b(?:{'|'.join(_NEXT_WORDS)})\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
 _NEXT_ZH = re.compile(r"(?:下一个|下一個|下个|下個|新一个|新一個)$")
 _BETWEEN_STOP = frozenset("and or but the a an of in to for with on at by from under during".split())
 _OWN_PLAN = re.compile(r"\b(?:its|their|a|an)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
@@ -50,15 +50,12 @@ _OTHER_COUNTRIES = ["India", "Vietnam", "Viet Nam", "Pakistan", "Bangladesh", "N
                     "Mongolia", "Turkmenistan", "Kazakhstan", "Malaysia", "Indonesia", "Thailand", "Myanmar",
                     "Cambodia", "Sri Lanka", "Russia", "Soviet Union", "USSR", "Cuba", "Iran", "Egypt", "Ethiopia",
                     "Nigeria", "Saudi Arabia"]
-# \b(?:India|...)\b, each branch led by its literal first letter (the word start checked after it), which the
-# regex engine skips to
-_OTHER_COUNTRY = re.compile(
-    "(?:" + "|".join(f"{c[0]}(?<!\\w.){re.escape(c[1:])}" for c in _OTHER_COUNTRIES) + r")\b")
+_OTHER_COUNTRY = re.compile(  # \b(?:India|...)\b
+    "(?:" + word_alternation(_OTHER_COUNTRIES, lead=r"(?<!\w.)", ignore_case=False) + r")\b")
 _CHINA_NAME = re.compile(r"\b(?:China|Chinese|Beijing|PRC|Xi Jinping|Li Qiang|State Council|NDRC)\b|中国|中國")
-_COMPANY = re.compile(r"(?:company|firm|corporation|conglomerate|carmaker|automaker|chipmaker|startup|"
-                      r"Inc|Ltd|Corp|group's|company's|firm's)\b")
-_COMPANY_HINTS = ("compan", "firm", "corporation", "conglomerate", "maker", "startup", "Inc", "Ltd", "Corp",
-                  "group's")  # each _COMPANY word holds one: substring tests skip the regex for most sentences
+_COMPANY_WORDS = ("company", "firm", "corporation", "conglomerate", "carmaker", "automaker", "chipmaker", "startup",
+                  "Inc", "Ltd", "Corp", "group's", "company's", "firm's")
+_COMPANY = re.compile(rf"(?:{'|'.join(_COMPANY_WORDS)})\b")
 _ZH_OTHER_OWNER = re.compile(r"(?:公司|集团|集團|企业|企業|银行|銀行|大学|大學|印度|越南|苏联|蘇聯|巴基斯坦|品牌)")
 _ZH_CHINA_OWNER = re.compile(r"(?:中国|中國|我国|我國|国家|國家|全国|全國|国民经济|國民經濟|省|市)")
 _FUNCTION_WORDS = frozenset("The This That These Those It In On At By For With From As A An And But Over "
@@ -103,7 +100,7 @@ class _PlanMatchers:
         # one alternation of literal-led branches (no wrapping groups), classified after the match
         self.zh = re.compile("|".join([re.escape(n) for n, _ in names] + [_PLAN_ZH_OTHER, _PLAN_ZH_GENERIC]))
         words = sorted(tax.china, key=len, reverse=True)
-        self.china_word = re.compile("(?:" + either_case(words, lead=r"(?<!\w.)") + r")\b")  # \b(?:words)\b
+        self.china_word = re.compile("(?:" + word_alternation(words, lead=r"(?<!\w.)") + r")\b")  # \b(?:words)\b
         self.china_doc = re.compile(
             r"\b(?:" + "|".join(re.escape(w) for w in words if w[0].isupper()) + r")\b|" + _CHINA_ZH)
 
@@ -234,7 +231,7 @@ def _owner(prefix: str, sentence: str, text: str, pm: _PlanMatchers) -> bool | N
             return False
         if pm.china_word.search(" ".join(sentence.split()[:8])):
             return True
-    if any(w in sentence for w in _COMPANY_HINTS) and \
+    if any(w in sentence for w in _COMPANY_WORDS) and \
             any(not m.start() or not sentence[m.start() - 1].isalpha() for m in _COMPANY.finditer(sentence)):
         return False
     if (_OTHER_COUNTRY.search(" ".join(sentence.split()[:8])) or _OTHER_COUNTRY.search(prefix)) \
@@ -246,7 +243,7 @@ def _owner(prefix: str, sentence: str, text: str, pm: _PlanMatchers) -> bool | N
 def _next_plan(prefix: str) -> bool:
     """'the next five-year plan', 'the upcoming plan'."""
     low = prefix.lower()
-    return any(w in low for w in _NEXT_HINTS) and _NEXT_EN.search(prefix) is not None
+    return any(w in low for w in _NEXT_WORDS) and _NEXT_EN.search(prefix) is not None  # substring tests first
 
 
 def _first_word(sentence: str) -> str:

@@ -46,7 +46,7 @@ def normalize_digits(text: str) -> str:
 
 
 def parse_digits(s: str) -> float:
-    return float(s.replace(",", ""))
+    return float(s.replace(",", "") if "," in s else s)
 
 
 def parse_en_words(s: str) -> float | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from extract.taxonomy import either_case
+from extract.taxonomy import word_alternation
 
 _ZH_NOUN_AFTER = re.compile(r"([\u3400-\u9fff]{2,12}?)(?:[，,。；;：:、）)]|$|[的将將已在]|以上|左右)")
 _ZH_FROM = re.compile(r"[由从從].*$")
@@ -20,7 +20,7 @@ _CLAUSE_SPLIT = re.compile(r"[,;:]\s")
 _OF_CONNECTORS = ("stood at", "came to", "amounted to", "to be", "totalled", "totaled", "reached", "were", "was",
                   "are", "is", "hit", "of", "at")
 # verbs of change whose object is the subject: 'expanding annual R&D investment by at least 7%'
-_CHANGE_VERB = re.compile("(?:" + either_case(
+_CHANGE_VERB = re.compile("(?:" + word_alternation(
     "expand increas rais boost lift grow cut reduc push bring take lower double triple".split()) + r")(?i:[a-z]*)\s+")
 _EN_SUBJECT_AFTER = re.compile(
     r"\s+(?:annual\s+|yearly\s+)?(?:increase|rise|growth|jump|boost|drop|decline|cut|reduction|fall|hike|share)\s+"
@@ -32,7 +32,7 @@ _EN_CLAUSE_VERB = re.compile(
     r"should|could|may|might|to)\b")
 _CHANGE_NOUNS = frozenset("rise increase growth drop decline cut reduction fall jump".split())
 _CHANGE_IN = re.compile(r"\s+in\s+(?P<s>[^,.;:–—()]+?)(?=\s+(?:to|from|over|which|that|this|last|next|compared)\b|[,.;:–—()]|$)")
-_NP_CUT = re.compile("(?:" + either_case(
+_NP_CUT = re.compile("(?:" + word_alternation(
     "a an the its their include includes including with for to on at by and is are was were has have set sets "
     "target targets aim aims want wants reach reached".split(), lead=r"(?<!\w.)") + r")\s+")
 _EN_LEADING = re.compile(r"^(?:and|but|while|with|as|the|a|an|its|their|of|for|in|on)\s+", re.IGNORECASE)

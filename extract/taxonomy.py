@@ -132,21 +132,24 @@ def trie_pattern(terms: set[str] | list[str], *, fold: bool = False) -> str:
     return build(trie)
 
 
-def either_case(words, *, lead: str = "") -> str:
-    """An alternation of ``words`` matched case-insensitively, written so the regex engine scans it fast.
+def word_alternation(words, *, lead: str = "", ignore_case: bool = True) -> str:
+    """An alternation of ``words``, written so the regex engine scans it fast.
 
-    A re.IGNORECASE alternation gives the engine no first character to look for, so it tries every position.
-    Here each branch is led by a literal first letter in either case, which it skips to, then ``lead`` (a
-    word-start check, say) and a case-insensitive trie of the rests of the words.
+    A pattern that opens with ``\\b`` or re.IGNORECASE gives the engine no first character to look for, so it
+    tries every position. Here each branch is led by a literal first letter (in either case with
+    ``ignore_case``), which it skips to, then ``lead`` (a word-start check, say) and a trie of the rests.
     """
+    fold = str.lower if ignore_case else str
     rests: dict[str, set[str]] = {}
     for w in words:
-        rests.setdefault(w[0].lower(), set()).add(w[1:].lower())
+        rests.setdefault(fold(w[0]), set()).add(fold(w[1:]))
     branches = []
     for first, rest in sorted(rests.items()):
         tail = trie_pattern(rest)
-        for c in dict.fromkeys((first, first.upper())):
-            branches.append(f"{re.escape(c)}{lead}(?i:{tail})" if tail else f"{re.escape(c)}{lead}")
+        if tail and ignore_case:
+            tail = f"(?i:{tail})"
+        for c in dict.fromkeys((first, first.upper()) if ignore_case else (first,)):
+            branches.append(f"{re.escape(c)}{lead}{tail}")
     return "|".join(branches)
 
 

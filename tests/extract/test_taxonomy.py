@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.errors import ConfigError
-from extract.taxonomy import DEFAULT_PATH, either_case, has_cjk, load_taxonomy
+from extract.taxonomy import DEFAULT_PATH, word_alternation, has_cjk, load_taxonomy
 
 REQUIRED_IDS = ["ai", "robotics", "quantum", "semiconductors", "aerospace", "biomedicine", "6g", "new_energy", "bci",
                 "computing"]
@@ -60,7 +60,7 @@ def test_broken_yaml_and_missing_file(tmp_path):
         load_taxonomy(tmp_path / "missing.yaml")
 
 
-# has_cjk and either_case exist for speed; each must answer exactly as the plain regex it replaces.
+# has_cjk and word_alternation exist for speed; each must answer exactly as the plain regex it replaces.
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -73,9 +73,9 @@ def test_has_cjk_answers_as_the_regex(pad, tail):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="aAnNtThHeEiIsS ,.'-", max_size=40))
-def test_either_case_matches_as_an_ignorecase_alternation(text):
+def test_word_alternation_matches_as_an_ignorecase_alternation(text):
     words = ["a", "an", "the", "its", "this", "has", "he", "National People's Congress", "state"]
-    fast = re.compile("(?:" + either_case(words, lead=r"(?<!\w.)") + r")\b")
+    fast = re.compile("(?:" + word_alternation(words, lead=r"(?<!\w.)") + r")\b")
     plain = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b",
                        re.IGNORECASE)
     assert bool(fast.search(text)) == bool(plain.search(text))
