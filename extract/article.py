@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+
 from extract.records import Article
 from extract.sentences import is_prose
 
@@ -14,16 +16,51 @@ _LOOKS_HTML = re.compile(r"\A\s*(?:<!doctype|<html|<head|<body|<\?xml|<!--|<div|
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _TRADITIONAL = frozenset("國們這會說與為對來時後經過還發點開關產業機術實際區應當車電網論選擇歲億萬劃規際體變權")
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
+_META_WINDOW = 8192  # where a <meta charset> may stand
+MAX_TEXT_CHARS = 1_000_000  # article text beyond this is cut and the article marked truncated
+MAX_HTML_CHARS = 16_000_000  # markup beyond this is cut too: trafilatura discards a page over 20 MB whole
 
 
-def _decode(data: bytes) -> str:
+def decode_page(data: bytes, content_type: str | None = None) -> str:
+    """The page's text in the charset its HTTP header names, else its BOM, else its <meta charset>, else a guess.
+
+    A label the bytes contradict is passed over: one that fails to decode them, or a legacy charset (GB2312,
+    Latin-1) on bytes that are valid UTF-8 beyond ASCII — a page whose meta says GB2312 but is UTF-8 reads right.
+    """
+    utf8 = _utf8(data)
+    bom, bom_bytes = read_bom(data)
+    body = data[len(bom_bytes):] if bom else data
+    labels = (http_content_type_encoding(content_type) if content_type else None, bom,
+              html_body_declared_encoding(body[:_META_WINDOW]))
+    for label in labels:
+        if label is None or (utf8 is not None and label != "utf-8" and label != bom):
+            continue
+        try:
+            return body.decode(label)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if utf8 is not None:
+        return utf8
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return str(best) if best is not None else data.decode("utf-8", errors="replace")
+
+
+def _utf8(data: bytes) -> str | None:
+    """``data`` as UTF-8 (BOM dropped) when it is valid UTF-8, else None."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
+        return None
 
-        best = from_bytes(data).best()
-        return str(best) if best is not None else data.decode("utf-8", errors="replace")
+
+def _capped(text: str) -> tuple[str, bool]:
+    """``text`` cut at MAX_TEXT_CHARS (at the last line break or space before it) and whether it was cut."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text, False
+    cut = max(text.rfind("\n", 0, MAX_TEXT_CHARS), text.rfind(" ", 0, MAX_TEXT_CHARS))
+    return text[:cut if cut > MAX_TEXT_CHARS // 2 else MAX_TEXT_CHARS], True
 
 
 def _canonical(url: str) -> str:
@@ -53,10 +90,11 @@ def _plain(text: str, url: str) -> Article:
     if m:
         date = dt.date.fromisoformat(m.group(1))
         text = text[m.end():]
-    text = "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    text, truncated = _capped("\n".join(line.strip() for line in text.strip().splitlines() if line.strip()))
     if not text:
         return Article(url, _canonical(url), date=date, status="no_text")
-    return Article(url, _canonical(url), title="", text=text, date=date, language=guess_language(text))
+    return Article(url, _canonical(url), title="", text=text, date=date, language=guess_language(text),
+                   truncated=truncated)
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -71,13 +109,16 @@ def _parse_date(value: str | None) -> dt.date | None:
 def extract_article(html: bytes | str, url: str, *, content_type: str | None = None) -> Article:
     """Extract title, text, date and language with trafilatura; plain text (.txt) is taken as it is."""
     raw = html if isinstance(html, bytes) else html.encode("utf-8")
-    text = html if isinstance(html, str) else _decode(html)
+    text = html if isinstance(html, str) else decode_page(html, content_type)
     plain = (content_type or "").split(";")[0].strip().lower() == "text/plain" or (
         content_type is None and url.lower().endswith(".txt"))
     if plain and not _LOOKS_HTML.match(text):
         return _plain(text, url)
     import trafilatura
 
+    cut = len(text) > MAX_HTML_CHARS
+    if cut:
+        text = text[:max(text.rfind("<", 0, MAX_HTML_CHARS), MAX_HTML_CHARS // 2)]
     try:
         doc = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False,
                                           date_extraction_params=_DATE_PARAMS)
@@ -91,5 +132,7 @@ def extract_article(html: bytes | str, url: str, *, content_type: str | None = N
                        status="no_text")
     lang = _HTML_LANG.search(raw[:4096])
     language = doc.language or (lang.group(1).decode("ascii") if lang else None) or guess_language(body)
+    body, truncated = _capped(body)
+    truncated = truncated or cut
     return Article(url, _canonical(url), title=(doc.title or "").strip(), text=body,
-                   date=_parse_date(doc.date), language=language)
+                   date=_parse_date(doc.date), language=language, truncated=truncated)

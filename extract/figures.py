@@ -180,6 +180,7 @@ _PER_10K = re.compile(
     r"(?:people|persons|residents|inhabitants|population|(?:[a-z-]+\s+)?(?:workers|employees))\b")
 _PER_10K_ZH = re.compile(r"每[万萬]名?(?:人|工人|员工|員工|居民|职工|職工)")
 
+_CLAUSE_LOOKBACK = 200  # how far back '每万人' may open the clause of a count ('每万人口拥有…达到18件')
 _SENTENCE_BREAK = re.compile(r"[.!?。！？；;]\s|\n")
 _RANGE_GAP = re.compile(r"\s*(?:to|-|‑|–|—|~|～|至|到|and)\s*$")
 _UP_FROM = re.compile(r"(?:\b(?:up|down)\s+from|\bfrom|compared (?:with|to)|versus|vs\.?|against)\s+"
@@ -340,7 +341,8 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
         if pk:
             unit, pos = "count_per_10k_people", pk.end()
         else:
-            clause_start = max(text.rfind(c, 0, s) for c in "，,。；;")
+            lo = max(0, s - _CLAUSE_LOOKBACK)
+            clause_start = max(max(text.rfind(c, lo, s) for c in "，,。；;"), lo - 1)
             if _PER_10K_ZH.search(text, clause_start + 1, s):
                 unit = "count_per_10k_people"
 

@@ -216,8 +216,10 @@ def _possessive_owner(prefix: str) -> str | None:
     return " ".join(owner).strip("“\"‘(")
 
 
-def _owner(prefix: str, sentence: str, text: str, pm: _PlanMatchers) -> bool | None:
-    """True: China's plan; False: someone else's (India's, a company's); None: the text does not say."""
+def _owner(prefix: str, sentence: str, text: str, pm: _PlanMatchers, proper: dict[str, bool]) -> bool | None:
+    """True: China's plan; False: someone else's (India's, a company's); None: the text does not say.
+
+    ``proper`` caches which first words are proper nouns in ``text`` (each answer scans the text)."""
     m = _NATIONALITY.search(prefix, max(0, len(prefix) - 48))
     if m and (not m.start() or not prefix[m.start() - 1].isalpha()):
         return m.group("adj") in ("Chinese", "China")
@@ -227,7 +229,9 @@ def _owner(prefix: str, sentence: str, text: str, pm: _PlanMatchers) -> bool | N
     if _OWN_PLAN.search(prefix, max(0, len(prefix) - 40)):
         # 'X unveiled a five-year plan', 'X is pressing ahead with its five-year plan': X's own plan
         first = _first_word(sentence)
-        if first and _is_proper_noun(first, text) and first not in _TITLES and not pm.china_word.fullmatch(first):
+        if first and first not in proper:
+            proper[first] = _is_proper_noun(first, text)
+        if first and proper[first] and first not in _TITLES and not pm.china_word.fullmatch(first):
             return False
         if pm.china_word.search(" ".join(sentence.split()[:8])):
             return True
@@ -282,6 +286,7 @@ def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> 
     pm = _matchers(tax)
     sentences = sentences or Sentences(text)
     raw: list[tuple[int, int, str, str | None, bool | None, bool, bool]] = []
+    proper: dict[str, bool] = {}
     for m in _PLAN_EN.finditer(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
             continue
@@ -294,7 +299,7 @@ def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> 
         start = om.start() if om else m.start()
         key = pm.ordinal_key.get(ordinal) if ordinal else _plan_of_years(sentence, tax)
         prefix = text[max(s0, start - 64):start]
-        owner = _owner(prefix, sentence, text, pm)
+        owner = _owner(prefix, sentence, text, pm, proper)
         if owner is None and key and ordinal:
             owner = True  # only China numbers its Five-Year Plans into the teens today
         raw.append((start, m.end(), text[start:m.end()], key, owner, bool(ordinal),
@@ -312,7 +317,7 @@ def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> 
         if any(s < end and start < e for s, e, *_ in raw):  # part of a Five-Year Plan mention found above
             continue
         s0, s1 = sentences.at(start)
-        owner = _owner(text[max(s0, start - 64):start], text[s0:s1], text, pm)
+        owner = _owner(text[max(s0, start - 64):start], text[s0:s1], text, pm, proper)
         raw.append((start, end, text[start:end], key, owner, False, False))
     for m in pm.zh.finditer(text) if "五" in text else ():
         s0, s1 = sentences.at(m.start())

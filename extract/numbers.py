@@ -25,6 +25,8 @@ EN_WORD_NUMBER = rf"(?:{_EN_WORD_ALT})(?:[- ](?:one|two|three|four|five|six|seve
 DIGIT_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 ZH_NUMBER = r"[零〇一二两兩三四五六七八九十百千万萬亿億]+(?:[点點][零〇一二两兩三四五六七八九]+[万萬亿億]*)?"
 
+MAX_ZH_NUMERAL = 24  # '一千二百三十四万五千六百七十八亿' is 16; a longer run ('一亿' x 1100) is not one number
+
 _FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"％": "%", "．": "."}
 
 
@@ -88,7 +90,9 @@ def _zh_int(s: str) -> float | None:
 
 
 def parse_zh_numeral(s: str) -> float | None:
-    """'三十六亿' -> 3.6e9, '一点一亿' -> 1.1e8, '两千' -> 2000, '千亿' -> 1e11."""
+    """'三十六亿' -> 3.6e9, '一点一亿' -> 1.1e8, '两千' -> 2000, '千亿' -> 1e11; None for a run no numeral is this long."""
+    if len(s) > MAX_ZH_NUMERAL:
+        return None
     for point in ("点", "點"):
         if point in s:
             whole, rest = s.split(point, 1)

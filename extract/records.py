@@ -112,3 +112,4 @@ class Article:
     language: str | None = None
     status: str = "ok"
     error: str | None = None
+    truncated: bool = False  # the text was cut at extract.article.MAX_TEXT_CHARS

@@ -15,6 +15,25 @@ _END = LedPattern(
     | {c: re.escape(c) + r"[”」』’\"')）]*" for c in "。！？!?；;\n"})
 
 
+MAX_SENTENCE = 2000  # longer runs without a stop (a page of one line) are cut at a space, so every scan per sentence is bounded
+
+
+def _bounded(starts: list[int], ends: list[int], text: str) -> tuple[list[int], list[int]]:
+    """The spans with every span longer than MAX_SENTENCE cut at its last space (else a CJK comma) before the limit."""
+    out_starts: list[int] = []
+    out_ends: list[int] = []
+    for s0, s1 in zip(starts, ends):
+        while s1 - s0 > MAX_SENTENCE:
+            cut = max(text.rfind(" ", s0 + 1, s0 + MAX_SENTENCE), text.rfind("，", s0 + 1, s0 + MAX_SENTENCE))
+            cut = cut + 1 if cut > s0 else s0 + MAX_SENTENCE
+            out_starts.append(s0)
+            out_ends.append(cut)
+            s0 = cut
+        out_starts.append(s0)
+        out_ends.append(s1)
+    return out_starts, out_ends
+
+
 class Sentences:
     """Spans (start, end) covering ``text``; ``at(pos)`` is the span holding offset ``pos``."""
 
@@ -26,7 +45,10 @@ class Sentences:
         ends = _END.ends(self.text)
         if not ends or ends[-1] < len(self.text):
             ends.append(len(self.text))
-        return [0] + ends[:-1], ends
+        starts = [0] + ends[:-1]
+        if all(e - s <= MAX_SENTENCE for s, e in zip(starts, ends)):
+            return starts, ends
+        return _bounded(starts, ends, self.text)
 
     def at(self, pos: int) -> tuple[int, int]:
         if self._spans is None:

@@ -3,7 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
-from extract.article import extract_article, guess_language
+from extract.article import MAX_HTML_CHARS, MAX_TEXT_CHARS, decode_page, extract_article, guess_language
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO.parent / "shared" / "seed" / "five-year-plan-tech-cnn.txt"
@@ -84,3 +84,54 @@ def test_language_guess_tells_scripts_apart():
     assert guess_language("能源強國建設：「十五五」開局謀新篇，中國技術裝備走在世界前列，白鶴灘水電站等一批工程陸續投運。") == "zh-Hant"
     assert guess_language("低空经济覆盖制造服务应用全链条，已连续两年写入政府工作报告，并被明确为新质生产力的重要代表。") == "zh-Hans"
     assert guess_language("China's plan puts AI at the core of its strategy.") is None
+
+
+ZH_BODY = "“十五五”时期，我国将加快建设全国一体化算力网络，推动人工智能与实体经济深度融合，力争算力总规模超过600 EFLOPS。"
+
+
+def _zh_page(meta: str) -> str:
+    return f"<html><head>{meta}<title>算力</title></head><body><article><p>{ZH_BODY}</p><p>{ZH_BODY}</p></article></body></html>"
+
+
+def test_the_http_header_charset_decodes_a_gbk_page_without_a_meta():
+    page = _zh_page("").encode("gbk")
+    assert decode_page(page, "text/html; charset=GBK") == _zh_page("")
+    a = extract_article(page, "http://example.cn/a.htm", content_type="text/html; charset=gbk")
+    assert a.status == "ok" and "全国一体化算力网络" in a.text
+
+
+def test_the_header_wins_over_the_meta_and_the_bom_over_the_meta():
+    page = _zh_page('<meta charset="big5">')
+    assert decode_page(page.encode("gb18030"), "text/html; charset=gb18030") == page
+    assert decode_page(b"\xef\xbb\xbf" + page.encode("utf-8")) == page
+    assert decode_page("\ufeff".encode("utf-16-le") + page.encode("utf-16-le")) == page
+
+
+def test_the_meta_charset_decodes_a_big5_page():
+    body = "「十五五」時期，我國將加快建設全國一體化算力網絡，推動人工智能與實體經濟深度融合，力爭算力總規模超過600 EFLOPS。"
+    page = _zh_page('<meta http-equiv="Content-Type" content="text/html; charset=big5">').replace(ZH_BODY, body)
+    assert decode_page(page.encode("big5")) == page
+
+
+def test_a_page_whose_meta_lies_still_reads_right():
+    page = _zh_page('<meta charset="gb2312">')
+    assert decode_page(page.encode("utf-8")) == page
+    assert decode_page(page.encode("utf-8"), "text/html; charset=iso-8859-1") == page
+    a = extract_article(page.encode("utf-8"), "http://example.cn/a.htm")
+    assert "全国一体化算力网络" in a.text
+
+
+def test_text_beyond_the_cap_is_cut_at_a_space_and_marked_truncated():
+    line = "China's 15th Five-Year Plan lifts AI investment by 7% a year. " * (MAX_TEXT_CHARS // 50)
+    a = extract_article(line.encode(), "file:///tmp/one-line.txt", content_type="text/plain")
+    assert a.truncated and MAX_TEXT_CHARS // 2 < len(a.text) <= MAX_TEXT_CHARS
+    assert a.text.endswith("year.")
+    short = extract_article(line[:5000].encode(), "file:///tmp/short.txt", content_type="text/plain")
+    assert not short.truncated and short.text == line[:5000].strip()
+
+
+def test_markup_beyond_trafilaturas_limit_is_cut_not_discarded():
+    para = "<p>China's 15th Five-Year Plan lifts AI investment by 7% a year, officials said on Monday.</p>\n"
+    page = "<html><head><title>Plan</title></head><body><article>" + para * (MAX_HTML_CHARS // len(para) + 10)
+    a = extract_article(page.encode(), "https://example.com/huge")
+    assert a.status == "ok" and a.truncated and "lifts AI investment" in a.text

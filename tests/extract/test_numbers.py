@@ -66,3 +66,15 @@ def test_full_width_digits_become_ascii_without_moving_offsets():
 def test_tidy_rounds_to_twelve_significant_digits(value):
     assert tidy(value) == float(f"{value:.12g}")
     assert tidy(1.1 * 1e8) == 110000000.0
+
+
+def test_a_run_of_numerals_too_long_for_one_number_is_none_not_a_recursion_error():
+    assert parse_zh_numeral("一亿" * 1100) is None
+    assert parse_zh_numeral("一千二百三十四万五千六百七十八亿") == 1234_5678e8
+
+
+def test_figures_pass_over_a_numeral_run_of_any_length():
+    from extract.detect import detect
+
+    found = detect("“十五五”规划提出，投资" + "一亿" * 1100 + "元，增长7%。")
+    assert [(f.value, f.unit) for f in found.figures] == [(7, "percent")]

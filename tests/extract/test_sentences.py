@@ -5,7 +5,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.sentences import Sentences, is_prose
+from extract.sentences import MAX_SENTENCE, Sentences, is_prose
 
 
 def spans(text: str) -> list[tuple[int, int]]:
@@ -77,3 +77,17 @@ def test_split_agrees_with_the_plain_version(text):
 @given(st.text(alphabet="ab .!\n中文。”", max_size=60))
 def test_is_prose_agrees_with_the_plain_version(text):
     assert is_prose(text) == plain_is_prose(text)
+
+
+def test_a_run_without_stops_is_cut_into_bounded_spans_at_spaces():
+    text = "word " * 3000 + "end. next one."
+    sentences = Sentences(text)
+    first = sentences.at(0)
+    assert first[1] - first[0] <= MAX_SENTENCE and text[first[1] - 1] == " "
+    covered, pos = [], 0
+    while pos < len(text):
+        s0, s1 = sentences.at(pos)
+        assert s0 == pos and s1 - s0 <= MAX_SENTENCE
+        covered.append((s0, s1))
+        pos = s1
+    assert covered[-1] == (text.index("next") - 1, len(text))
