@@ -11,7 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from extract.numbers import EN_WORDS, ZH_NUMBER, parse_digits, parse_en_words, parse_zh_numeral, scale_of, tidy
+from extract.lexicon import Lexicon, default_lexicon
+from extract.numbers import EN_WORDS, ZH_NUMBER, parse_digits, parse_en_words, parse_zh_numeral, tidy
 from extract.records import Alt, Figure
 from extract.sentences import Sentences, is_prose
 from extract.subjects import subject_of
@@ -26,8 +27,8 @@ CORE_UNITS = frozenset({"percent", "percentage_points", "count"})
 _YEAR_END = r"(?=[年月日;:)，。；：）\-–—/]|,(?!\d{3})|\.(?!\d)|\Z)"
 _DIGITS = re.compile(rf"(?:0|1(?P<y1>9\d\d{_YEAR_END})?|2(?P<y2>(?:0\d\d|100){_YEAR_END})?|3|4|5|6|7|8|9)"
                      r"\d*(?:,\d{3})*(?:\.\d+)?")
-_ZH_NUMERAL = re.compile(ZH_NUMBER + r"(?=[元万萬亿億%倍级級美港欧歐日英澳吨噸吉千兆瓦太米升秒摄攝个個项項家件座台款名所条條"
-                         r"颗顆架艘辆輛次套宗枚位户戶例张張部份批只隻片人多余餘毫成量公])")
+# what may follow a Chinese numeral for it to be read: scales, '%', '多', and the first characters of the units
+_ZH_NUMERAL_NEXT = "元万萬亿億%倍级級美港欧歐日英澳吨噸吉千兆瓦太米升秒摄攝个個项項家件座台款名所条條颗顆架艘辆輛次套宗枚位户戶例张張部份批只隻片人多余餘毫成量公"
 _ZH_PERCENT = re.compile("百分之(" + ZH_NUMBER + ")")
 _WORD_NUMBER = LedPattern.after(
     WORD_LEADS, "(?P<t>(?:" + trie_pattern([w for w in EN_WORDS if " " not in w] + [w.capitalize() for w in EN_WORDS
@@ -35,130 +36,77 @@ _WORD_NUMBER = LedPattern.after(
     + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
     r"(?:(?![A-Za-z])(?=[\s-]+(?:per|million|billion|trillion|thousand|hundred|to\b|and\b|or\b))|(?=fold\b))")
 
-_PREFIXES = ["US$", "U.S.$", "U.S. $", "HK$", "A$", "AU$", "NT$", "S$", "C$", "$A", "$", "€", "£", "¥", "￥",
-             "RMB", "CNY", "USD", "EUR", "HKD", "AUD", "GBP", "JPY", "人民币", "人民幣", "新台币", "新台幣", "港币", "港幣"]
-# matched against the reversed text before a number, so the match is anchored where the number starts
-_PREFIX_REV = re.compile(r"\s?(?:" + "|".join(re.escape(p[::-1]) for p in sorted(_PREFIXES, key=len, reverse=True))
-                         + r")(?![A-Za-z])")
-_PREFIX_LAST_CHARS = frozenset(p[-1] for p in _PREFIXES)
-_PREFIX_UNITS = {"$": "USD", "US$": "USD", "U.S.$": "USD", "U.S. $": "USD", "HK$": "HKD", "A$": "AUD",
-                 "AU$": "AUD", "$A": "AUD", "NT$": "TWD", "S$": "SGD", "C$": "CAD", "€": "EUR", "£": "GBP",
-                 "¥": "CNY", "￥": "CNY", "RMB": "CNY", "人民币": "CNY", "人民幣": "CNY", "新台币": "TWD", "新台幣": "TWD",
-                 "港币": "HKD", "港幣": "HKD"}
 _ORDER_OF_MAGNITUDE = re.compile(r"(?:千亿|万亿|百亿|十亿|千億|萬億|百億|十億)元?[级級](?!参数|參數|参|參|token|用户|用戶|人|次|个|個)")
 
 # Where an English unit or scale word ends: \b fails before a CJK character ('500EFLOPS以上', '688981.SH收涨'),
 # which counts as a word character, so these end where no ASCII letter, digit or '_' follows.
 _WORD_END = r"(?![A-Za-z0-9_])"
-_SCALE = re.compile(
-    r"(?P<more>[多余餘])?"
-    rf"(?:\s?-?\s?(?P<en>(?i:thousand|million|billion|trillion|mln|bln|trn|mn|bn|tn)){_WORD_END}"
-    r"|(?P<zh>万亿|萬億|千亿|千億|百亿|百億|十亿|十億|亿|億|千万|千萬|百万|百萬|十万|十萬|万|萬|兆(?=[元美港台新人日欧歐英]|億|亿)))"
-)
-_SHORT_SCALE = re.compile(rf"(?P<s>k|m|b|bn|tn){_WORD_END}")
-
-_UNITS: list[tuple[str, str]] = [
-    ("percentage_points", r"\s?percentage[- ]points?\b|(?:个|個)?百分点|(?:个|個)?百分點|\s?(?:pp|ppts?)\b"),
-    ("percent", r"\s?(?:%|per\s?cent\b|percent\b|pct\b|pc\b)"),  # '3.5pc', as British papers write it
-    ("HKD", r"\s?(?:Hong Kong|HK) dollars?\b|\s?HKD\b|港元|港币|港幣"),
-    ("AUD", r"\s?Australian dollars?\b|\s?AUD\b|澳元"),
-    ("TWD", r"\s?(?:New Taiwan|NT) dollars?\b|新台币|新台幣"),
-    ("CNY", r"\s?(?:Chinese\s+)?(?i:yuan)\b|\s?(?:RMB|CNY)\b|\s?renminbi\b|元(?:人民币|人民幣)?|人民币|人民幣"),
-    ("USD", r"\s?(?:US|U\.S\.)?\s?dollars?\b|\s?USD\b|美元|美金"),
-    ("EUR", r"\s?euros?\b|\s?EUR\b|欧元|歐元"),
-    ("JPY", r"\s?yen\b|\s?JPY\b|日元|日圓"),
-    ("GBP", r"\s?GBP\b|\s?pounds? sterling\b|英镑|英鎊"),
-    ("INR", r"\s?rupees?\b|\s?INR\b"),
-    ("TWh", r"\s?(?:TWh|terawatt[- ]hours?)\b"),
-    ("GWh", r"\s?(?:GWh|gigawatt[- ]hours?)\b"),
-    ("MWh", r"\s?(?:MWh|megawatt[- ]hours?)\b"),
-    ("kWh", r"\s?(?:kWh|kilowatt[- ]hours?)\b|千瓦时|千瓦時|度电|度電"),
-    ("GW", r"[\s-]?(?:GW|gigawatts?)\b|吉瓦"),
-    ("MW", r"[\s-]?(?:MW|megawatts?)\b|兆瓦"),
-    ("kW", r"[\s-]?(?:kW|kilowatts?)\b|千瓦"),
-    ("TW", r"[\s-]?(?:TW|terawatts?)\b|太瓦"),
-    ("EFLOPS", r"\s?EFLOPS\b"),
-    ("PFLOPS", r"\s?PFLOPS\b"),
-    ("nm", r"[\s-]?(?:nm|nanomet(?:er|re)s?)\b|纳米|納米|奈米"),
-    ("km2", r"\s?(?:square kilomet(?:er|re)s?|sq km|km2|km²)|平方公里|平方千米"),
-    ("km", r"[\s-]?(?:km|kilomet(?:er|re)s?)\b|公里|千米"),
-    ("m", r"[\s-]?met(?:er|re)s?\b|米(?![饭飯粉])"),
-    ("kg", r"\s?(?:kg|kilograms?)\b|千克|公斤"),
-    ("g", r"\s?grams?\b|克(?![服隆罗羅])"),
-    ("tonnes_per_year", r"\s?(?:metric\s+)?(?:tonnes?|tons?)\s?(?:per year|per annum|/year|/yr)\b|[吨噸]/年"),
-    ("tonnes", r"[\s-]?(?:metric\s+)?(?:tonnes?|tons?)\b|吨|噸"),
-    ("litres", r"\s?lit(?:er|re)s?\b|升(?![至到级級高为為了值幅温溫])"),
-    ("degC", r"\s?(?:°C|℃|degrees? Celsius\b)|摄氏度|攝氏度"),
-    ("ms", r"\s?(?:ms|milliseconds?)\b|毫秒"),
-    ("s", r"\s?seconds?\b|秒(?:钟|鐘)?"),
-    ("times", r"\s?times\b|[- ]?fold\b|倍"),
-    ("qubits", r"[\s-]?qubits?\b|(?:个|個)?量子比特|(?:个|個)?量子位元"),
-    ("ha", r"\s?(?:ha|hectares?)\b|公顷|公頃"),
-    ("tenths", r"成(?!不变|不變|本|员|員|为|為|立|功|果|交|长|長|熟|绩|績|都|年)"),  # 六成 = 60%
-    ("count_zh", r"个|個|项|項|家|件|座|台|款|名|所|条|條|颗|顆|架|艘|辆|輛|次|套|宗|枚|位|户|戶|例|张|張|部|份|批|只|隻"
-                 r"|片(?![区區])"
-                 r"|人(?![民口工才])"),
-]
-_UNIT = re.compile("|".join(f"(?P<u{i}>{pattern})".replace(r"\b", _WORD_END) for i, (_, pattern) in enumerate(_UNITS)))
-_SCALE_OR_UNIT = re.compile(f"{_SCALE.pattern}|{_UNIT.pattern}")  # whether either follows a year, in one call
-_UNIT_NAMES = {f"u{i}": name for i, (name, _) in enumerate(_UNITS)}
-_CURRENCIES = frozenset({"CNY", "USD", "EUR", "HKD", "AUD", "TWD", "JPY", "GBP", "INR", "SGD", "CAD"})
 _NO_FIGURE_AFTER = re.compile(
     rf"\s?(?:st|nd|rd|th){_WORD_END}|[年月日号號期代届屆周週岁歲季点點时時]|/\d|:\d|\.\w|\s?(?:a\.m\.|p\.m\.)"
     rf"|[-‑]?(?:G|D|K|nd|th|A|B){_WORD_END}"
     r"|\s(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
-_BLOCKERS = ["第", "No.", "No", "#", "Page", "page", "p.", "pp.", "Tel", "Tel.", "Tel:", "tel", "Phone", "Phone:", "phone",
-             "Fax", "Fax:", "fax", "电话", "電話", "代码", "代碼", "code", "code:", "每", "per", "HKG:", "SHA:", "SHE:", "SSE:", "SZSE:",
-             "HKEX:", "NYSE:", "NASDAQ:", "Nasdaq:", "Section", "section", "Article", "article", "Chapter", "chapter",
-             "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.", "Oct.",
-             "Nov.", "Dec.", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"]
-_BLOCKER_REV = re.compile(r"\s?(?:" + "|".join(re.escape(b[::-1]) for b in sorted(_BLOCKERS, key=len, reverse=True))
-                          + r")(?![A-Za-z])")
 _STOCK_AFTER = re.compile(rf"\.(?:SH|SZ|HK|SS|KS|T|N|O){_WORD_END}|\((?:SH|SZ|HK)\)")
 
-_EN_QUALIFIERS = ["at least", "no less than", "not less than", "no fewer than", "not fewer than", "a minimum of",
-                  "more than", "over", "above", "upwards of", "in excess of", "exceed", "exceeds", "exceeded",
-                  "exceeding", "surpass", "surpasses", "surpassed", "surpassing", "nearly", "almost", "about",
-                  "around", "roughly", "approximately", "approx.", "some", "an estimated", "close to", "up to",
-                  "as much as", "as many as", "within", "less than", "fewer than", "under", "below", "no more than",
-                  "not more than", "at most", "a maximum of"]
-_ZH_QUALIFIERS = ["超过", "超過", "超出", "超", "逾", "突破", "高于", "高於", "多于", "多於", "大于", "大於", "至少", "不少于",
-                  "不少於", "不低于", "不低於", "不下于", "约为", "約為", "约", "約", "大约", "大約", "近", "接近", "将近",
-                  "將近", "不超过", "不超過", "不到", "不足", "低于", "低於", "最多", "至多"]
 
 
-def _reversed_alternation(words: list[str]) -> str:
+def _reversed_alternation(words) -> str:
     return "|".join(re.escape(w[::-1]) for w in sorted(words, key=len, reverse=True))
 
 
-# matched against the reversed, lower-cased text before a figure: anchored where the figure starts
-_QUALIFIER_REV = re.compile(rf"\s+(?P<en>{_reversed_alternation(_EN_QUALIFIERS)})(?![a-z])"
-                            rf"|[了到达達]?(?P<zh>{_reversed_alternation(_ZH_QUALIFIERS)})")
-_QUALIFIER_AFTER = re.compile(r"\s?(?P<q>or more|or above|and above|or higher|or over|plus)\b|(?P<zh>以上|左右|上下|以内|以內|之内|之內|以下)")
-_QUALIFIER_AFTER_FIRST = frozenset(" 以左上之")
-_QUALIFIER_MAP = {
-    "at least": "at_least", "no less than": "at_least", "not less than": "at_least", "no fewer than": "at_least",
-    "not fewer than": "at_least", "a minimum of": "at_least", "至少": "at_least", "不少于": "at_least",
-    "不少於": "at_least", "不低于": "at_least", "不低於": "at_least", "不下于": "at_least", "or more": "at_least",
-    "or above": "at_least", "and above": "at_least", "or higher": "at_least", "以上": "at_least",
-    "more than": "more_than", "over": "more_than", "above": "more_than", "upwards of": "more_than",
-    "in excess of": "more_than", "or over": "more_than", "plus": "more_than",
-    "超过": "more_than", "超過": "more_than", "超出": "more_than", "超": "more_than", "逾": "more_than",
-    "突破": "more_than", "高于": "more_than", "高於": "more_than", "多于": "more_than", "多於": "more_than",
-    "大于": "more_than", "大於": "more_than", "多": "more_than", "余": "more_than", "餘": "more_than",
-    "nearly": "about", "almost": "about", "about": "about", "around": "about", "roughly": "about",
-    "approximately": "about", "approx.": "about", "some": "about", "an estimated": "about", "close to": "about",
-    "约为": "about", "約為": "about", "约": "about", "約": "about", "大约": "about", "大約": "about", "近": "about",
-    "接近": "about", "将近": "about", "將近": "about", "左右": "about", "上下": "about",
-    "up to": "up_to", "as much as": "up_to", "as many as": "up_to", "within": "up_to", "less than": "up_to",
-    "fewer than": "up_to", "under": "up_to", "below": "up_to", "no more than": "up_to", "not more than": "up_to",
-    "at most": "up_to", "a maximum of": "up_to", "exceed": "more_than", "exceeds": "more_than",
-    "exceeded": "more_than", "exceeding": "more_than", "surpass": "more_than", "surpasses": "more_than",
-    "surpassed": "more_than", "surpassing": "more_than", "不超过": "up_to", "不超過": "up_to", "不到": "up_to",
-    "不足": "up_to", "低于": "up_to", "低於": "up_to", "最多": "up_to", "至多": "up_to", "以内": "up_to",
-    "以內": "up_to", "之内": "up_to", "之內": "up_to", "以下": "up_to",
-}
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+class _Scanners:
+    """A lexicon compiled into the anchored patterns and tables the readers use: built once per lexicon."""
+
+    def __init__(self, lex: Lexicon):
+        prefixes = sorted(lex.prefixes, key=len, reverse=True)
+        # matched against the reversed text before a number, so the match is anchored where the number starts
+        self.prefix_rev = re.compile(r"\s?(?:" + "|".join(re.escape(p[::-1]) for p in prefixes) + r")(?![A-Za-z])")
+        self.prefix_last_chars = frozenset(p[-1] for p in prefixes)
+        self.prefix_units = {p: c for p, c in lex.prefixes.items() if " " not in p}
+        self.currencies = lex.currencies
+        en_scales = [w for w in lex.scales if not has_cjk(w)]
+        zh_scales = [w for w in lex.scales if has_cjk(w)]
+        odd = _alternation(lex.odd)
+        self.scale = re.compile(
+            (rf"(?P<more>{odd})?" if odd else "")
+            + rf"(?:\s?-?\s?(?P<en>(?i:{_alternation(en_scales)})){_WORD_END}"
+            rf"|(?P<zh>{_alternation(zh_scales)}"
+            + "".join(f"|{re.escape(w)}(?={'|'.join(map(re.escape, lex.currency_leads))})" for w in lex.currency_scales)
+            + "))")
+        self.scale_values = lex.scales | lex.currency_scales
+        self.short_scale = re.compile(rf"(?P<s>{_alternation(lex.short_scales)}){_WORD_END}")
+        self.short_scale_values = lex.short_scales
+        self.unit = re.compile("|".join(f"(?P<u{i}>{'|'.join(u.fragments)})".replace(r"\b", _WORD_END)
+                                        for i, u in enumerate(lex.units)))
+        self.unit_names = {f"u{i}": u.name for i, u in enumerate(lex.units)}
+        self.scale_or_unit = re.compile(f"{self.scale.pattern}|{self.unit.pattern}")  # what may follow a year
+        blockers = sorted(lex.blockers, key=len, reverse=True)
+        self.blocker_rev = re.compile(r"\s?(?:" + "|".join(re.escape(b[::-1]) for b in blockers) + r")(?![A-Za-z])")
+        verbs = "".join(lex.verbs_before)
+        # matched against the reversed, lower-cased text before a figure: anchored where the figure starts
+        self.qualifier_rev = re.compile(rf"\s+(?P<en>{_reversed_alternation(lex.before)})(?![a-z])"
+                                        + (f"|[{re.escape(verbs)}]?" if verbs else "|")
+                                        + f"(?P<zh>{_reversed_alternation(lex.before_zh)})")
+        self.qualifier_after = re.compile(rf"\s?(?P<q>{_alternation(lex.after)})\b|(?P<zh>{_alternation(lex.after_zh)})")
+        self.qualifier_after_first = frozenset(" ") | {w[0] for w in lex.after_zh}
+        self.qualifiers = lex.qualifiers
+        self.odd = tuple(lex.odd)
+        self.zh_numeral = re.compile(ZH_NUMBER + "(?=[" + re.escape("".join(sorted(set(_ZH_NUMERAL_NEXT) | {
+            f[0] for u in lex.units for f in u.fragments if has_cjk(f[:1]) and f[0] not in _ZH_NUMERAL_CHARS}))) + "])")
+
+
+_ZH_NUMERAL_CHARS = frozenset("零〇一二两兩三四五六七八九十百千万萬亿億点點")
+_compiled: dict[int, tuple[Lexicon, _Scanners]] = {}
+
+
+def _scanners(lex: Lexicon | None) -> _Scanners:
+    lex = lex or default_lexicon()
+    if id(lex) not in _compiled:
+        _compiled[id(lex)] = (lex, _Scanners(lex))
+    return _compiled[id(lex)][1]
 
 _COUNT_NOUN = re.compile(
     r"\s+(?P<np>(?:(?!(?:of|in|to|the|and|or|a|an|by|for|from|on|at|with|as|than|that|which|is|are|was|were|"
@@ -192,7 +140,6 @@ _ALT_OPEN = re.compile(
     r"约合|約合|折合|约|約|合)\s*)?")
 _ALT_CLOSE = re.compile(r"\s*[)）]")
 _YEAR = re.compile(r"20\d\d(?!\d)")
-_ODD = ("多", "余", "餘")  # '2000多': 2,000-odd
 _AFTER_YEAR = frozenset("年月日,.;:)，。；：）-–—/") | {""}
 _YEAR_KEYWORD_REV = re.compile(r"\s+(?:fo dne eht\s+)?(?P<w>yb|erofeb|litnu|hguorht|rof|ni)(?![a-z])|(?:到|至|于|於)(?![达達提增升])")
 _PROPER_BEFORE = re.compile(r"(?:^|\s)([A-Z][a-z]+)\s$")
@@ -223,27 +170,27 @@ def _reversed_before(text: str, pos: int, n: int) -> str:
     return text[pos - 1:pos - n - 1:-1] if pos > n else text[pos - 1::-1] if pos else ""
 
 
-def _qualifier_before(text: str, start: int) -> tuple[str, int] | None:
+def _qualifier_before(text: str, start: int, sc: _Scanners) -> tuple[str, int] | None:
     """The qualifier written just before ``start`` ('more than', '超过') and its length."""
-    m = _QUALIFIER_REV.match(_reversed_before(text, start, 24).lower())
+    m = sc.qualifier_rev.match(_reversed_before(text, start, 24).lower())
     if m is None:
         return None
     word = (m.group("en") or m.group("zh"))[::-1]
-    return _QUALIFIER_MAP[word], m.end()
+    return sc.qualifiers[word], m.end()
 
 
-def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | None:
+def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) -> _Item | None:
     """Read the number at text[s:e] in place: prefix, scale, unit, qualifiers; None when it is not a quantity."""
     token = text[s:e]
     prev = text[s - 1] if s else " "
-    year_like = kind == "d" and len(token) == 4 and _is_year(token) and text[e:e + 1] not in _ODD  # '2000多家'
+    year_like = kind == "d" and len(token) == 4 and _is_year(token) and text[e:e + 1] not in sc.odd  # '2000多家'
     if year_like:
         nxt = text[e:e + 1]
-        if nxt in _AFTER_YEAR or (nxt == " " and _SCALE_OR_UNIT.match(text, e) is None):
+        if nxt in _AFTER_YEAR or (nxt == " " and sc.scale_or_unit.match(text, e) is None):
             return None
     before_rev = _reversed_before(text, s, 12)
     last = before_rev[1:2] if prev == " " else prev
-    cur = _PREFIX_REV.match(before_rev) if last in _PREFIX_LAST_CHARS else None
+    cur = sc.prefix_rev.match(before_rev) if last in sc.prefix_last_chars else None
     if kind == "d":
         if cur is None and prev.isascii() and (prev.isalnum() or prev == "_"):
             return None
@@ -269,41 +216,40 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
         value = parse_en_words(token)
         if value is None:
             return None
-    if cur is None and _BLOCKER_REV.match(before_rev):
+    if cur is None and sc.blocker_rev.match(before_rev):
         return None
 
     start = s - cur.end() if cur else s
     unit = None
     if cur:
         prefix = cur.group().strip()[::-1].replace(" ", "")
-        unit = _PREFIX_UNITS.get(prefix, prefix if prefix in _CURRENCIES else "USD")
+        unit = sc.prefix_units[prefix]
     elif before_rev.startswith("之分百"):
         unit, start = "percent", s - 3
 
     pos, more, scale = e, None, 1.0
     scaled = kind == "z" and any(c in "万萬亿億" for c in token)
     if unit is None and text[e:e + 1] == "%":  # the commonest case, read without a regex
-        qb = _qualifier_before(text, start)
-        qa = _QUALIFIER_AFTER.match(text, e + 1) if text[e + 1:e + 2] in _QUALIFIER_AFTER_FIRST else None
-        qualifier = _QUALIFIER_MAP[(qa.group("q") or qa.group("zh")).lower()] if qa else (qb[0] if qb else None)
+        qb = _qualifier_before(text, start, sc)
+        qa = sc.qualifier_after.match(text, e + 1) if text[e + 1:e + 2] in sc.qualifier_after_first else None
+        qualifier = sc.qualifiers[(qa.group("q") or qa.group("zh")).lower()] if qa else (qb[0] if qb else None)
         return _Item(start - (qb[1] if qb else 0), s, qa.end() if qa else e + 1, tidy(value), "percent", qualifier)
-    sm = _SCALE.match(text, pos)
+    sm = sc.scale.match(text, pos)
     if sm and (sm.group("en") or sm.group("zh")):
-        if not (sm.group("zh") and text.startswith(("千瓦", "千米", "千克"), sm.start("zh"))):
-            scale = scale_of(sm.group("en") or sm.group("zh"))
-            value, pos, scaled, more = value * scale, sm.end(), True, sm.group("more")
+        scale = sc.scale_values[(sm.group("en") or sm.group("zh")).lower()]
+        value, pos, scaled, more = value * scale, sm.end(), True, sm.group("more")
     elif cur:
-        sh = _SHORT_SCALE.match(text, pos)
+        sh = sc.short_scale.match(text, pos)
         if sh:
-            scale = scale_of(sh.group("s"))
+            scale = sc.short_scale_values[sh.group("s")]
             value, pos, scaled = value * scale, sh.end(), True
-    if more is None and pos < len(text) and text[pos] in "多余餘" and kind != "w":
+    if more is None and pos < len(text) and text[pos] in sc.odd and kind != "w":
         more, pos = text[pos], pos + 1
     noun = ""
     if unit is None:
-        um = _UNIT.match(text, pos)
+        um = sc.unit.match(text, pos)
         if um:
-            unit, pos = _UNIT_NAMES[um.lastgroup], um.end()
+            unit, pos = sc.unit_names[um.lastgroup], um.end()
             if unit == "count_zh":
                 unit = "count"
                 if kind == "z" and not scaled:
@@ -335,7 +281,7 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
     if unit == "count":
         if noun and kind == "d":
             pr = _PROPER_BEFORE.search(text, start - 20, start)
-            if pr and pr.group(1) not in _SENTENCE_START_WORDS and _qualifier_before(text, start) is None:
+            if pr and pr.group(1) not in _SENTENCE_START_WORDS and _qualifier_before(text, start, sc) is None:
                 return None
         pk = _PER_10K.match(text, pos)
         if pk:
@@ -346,12 +292,12 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int = -1) -> _Item | N
             if _PER_10K_ZH.search(text, clause_start + 1, s):
                 unit = "count_per_10k_people"
 
-    qualifier = _QUALIFIER_MAP.get(more) if more else None
-    qa = _QUALIFIER_AFTER.match(text, pos) if text[pos:pos + 1] in _QUALIFIER_AFTER_FIRST else None
+    qualifier = sc.qualifiers.get(more) if more else None
+    qa = sc.qualifier_after.match(text, pos) if text[pos:pos + 1] in sc.qualifier_after_first else None
     if qa:
-        qualifier = _QUALIFIER_MAP[(qa.group("q") or qa.group("zh")).lower()]
+        qualifier = sc.qualifiers[(qa.group("q") or qa.group("zh")).lower()]
         pos = qa.end()
-    qb = _qualifier_before(text, start)
+    qb = _qualifier_before(text, start, sc)
     if qb:
         qualifier = qualifier or qb[0]
         start -= qb[1]
@@ -371,23 +317,23 @@ def _is_year(digits: str) -> bool:
     return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100
 
 
-def _candidates(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+def _candidates(text: str, lo: int, hi: int, sc: _Scanners) -> list[tuple[int, int, str]]:
     found = [(m.start(), m.end(), "d") for m in _DIGITS.finditer(text, lo, hi) if m.lastindex is None]
     if has_cjk(text[lo:hi]):
-        found += [(m.start(), m.end(), "z") for m in _ZH_NUMERAL.finditer(text, lo, hi)]
+        found += [(m.start(), m.end(), "z") for m in sc.zh_numeral.finditer(text, lo, hi)]
         found += [(m.start(1), m.end(1), "z") for m in _ZH_PERCENT.finditer(text, lo, hi)]
     found += [(m.start("t") - 1, m.end("t") - 1, "w") for m in _WORD_NUMBER.finditer("\n" + text, lo, hi + 1)]
     found.sort()
     return found
 
 
-def _items(text: str, lo: int, hi: int) -> list[_Item]:
+def _items(text: str, lo: int, hi: int, sc: _Scanners) -> list[_Item]:
     items: list[_Item] = []
     resume = lo
-    for s, e, kind in _candidates(text, lo, hi):
+    for s, e, kind in _candidates(text, lo, hi, sc):
         if s < resume:
             continue
-        item = _read(text, s, e, kind, items[-1].end if items else -1)
+        item = _read(text, s, e, kind, items[-1].end if items else -1, sc)
         if item is None:
             continue
         items.append(item)
@@ -395,7 +341,7 @@ def _items(text: str, lo: int, hi: int) -> list[_Item]:
     return items
 
 
-def _join(text: str, items: list[_Item]) -> list[_Item]:
+def _join(text: str, items: list[_Item], sc: _Scanners) -> list[_Item]:
     """Join ranges and conversions; a 'from X to Y' pair stays two figures, X taking Y's unit."""
     out: list[_Item] = []
     i = 0
@@ -422,7 +368,7 @@ def _join(text: str, items: list[_Item]) -> list[_Item]:
                         items[i + 1] = joined
                         i += 1
                         continue
-        if a.unit and a.unit in _CURRENCIES and b is not None and b.unit:
+        if a.unit and a.unit in sc.currencies and b is not None and b.unit:
             op = _ALT_OPEN.match(text, a.end)
             if op and op.end() >= b.start - 1 and op.end() <= b.num_start:
                 cl = _ALT_CLOSE.match(text, b.end)
@@ -433,7 +379,7 @@ def _join(text: str, items: list[_Item]) -> list[_Item]:
                     continue
         if a.unit is None and out and out[-1].unit and _UP_FROM.search(text, a.start - 20, a.start) \
                 and not (out[-1].scaled and a.value < 1000) and not _SENTENCE_BREAK.search(text, out[-1].end, a.start):
-            qb = _qualifier_before(text, a.start)
+            qb = _qualifier_before(text, a.start, sc)
             a = replace(a, unit=out[-1].unit, qualifier=qb[0] if qb else None, start=a.start - (qb[1] if qb else 0))
         out.append(a)
         i += 1
@@ -460,14 +406,17 @@ def _nearest_year(years: list[tuple[int, int]], at: int) -> int | None:
 
 
 def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = None,
-                 tech_of=None, published: dt.date | None = None) -> list[Figure]:
-    """Every figure in ``text[start:]``; ``tech_of(s0, s1)`` names the technologies of a sentence span."""
+                 tech_of=None, published: dt.date | None = None, lexicon: Lexicon | None = None) -> list[Figure]:
+    """Every figure in ``text[start:]``; ``tech_of(s0, s1)`` names the technologies of a sentence span.
+
+    ``lexicon`` is the vocabulary (default: extract/lexicon's files), compiled on first use."""
     sentences = sentences or Sentences(text)
     figures: list[Figure] = []
     seen: set = set()
     # per sentence start: None for furniture, else (sentence, its target years, its technologies)
     about: dict[int, tuple[str, list[tuple[int, int]], tuple[str, ...]] | None] = {}
-    for item in _join(text, _items(text, start, len(text))):
+    sc = _scanners(lexicon)
+    for item in _join(text, _items(text, start, len(text), sc), sc):
         s0, s1 = sentences.at(item.num_start)
         if s0 in about:
             sentence_info = about[s0]

@@ -268,8 +268,8 @@ _TOKENS = ["2030", "2026", "1899", "2100", "1,234", "12", "7.5", "年", "月", "
 @given(st.lists(st.sampled_from(_TOKENS), max_size=14))
 def test_the_year_filter_in_the_digit_scan_changes_no_item(tokens):
     text = "".join(tokens)
-    fast = fig._items(text, 0, len(text))
+    fast = fig._items(text, 0, len(text), fig._scanners(None))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(fig, "_DIGITS", _EVERY_DIGIT_RUN)
-        plain = fig._items(text, 0, len(text))
+        plain = fig._items(text, 0, len(text), fig._scanners(None))
     assert fast == plain
