@@ -17,7 +17,7 @@ _ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth te
                   "thirteenth fourteenth fifteenth sixteenth").split()
 _ORD = r"\d{1,2}(?:st|nd|rd|th)|" + "|".join(_ORDINAL_WORDS)
 _PLAN_EN_TAIL = (r"[\s-]+(?:[Yy]ear|YEAR)[\s-]+"
-                 r"(?i:(?:national|economic|and|social|socio-economic|development|policy)\s+){0,4}"
+                 r"(?i:(?:national|economic|and|social|socio-economic|development|industrial|policy)\s+){0,4}"
                  r"(?i:plans?|blueprints?|programmes?|programs?|roadmaps?|outlines?)\b")
 _PLAN_EN = LedPattern({"F": f"Five{_PLAN_EN_TAIL}|FIVE{_PLAN_EN_TAIL}|FYP\\b", "f": f"five{_PLAN_EN_TAIL}",
                        "5": f"5{_PLAN_EN_TAIL}"})
@@ -27,11 +27,11 @@ _PERIOD = re.compile(r"20\d\d\s*(?:-|–|—|to|through)\s*20\d\d(?!\d)")
 _PERIOD_PLAN_AFTER = re.compile(
     r"\s+(?:(?:national|economic|social|development|and)\s+){0,4}(?:plans?|blueprints?)\b", re.IGNORECASE)
 _PERIOD_PLAN_BEFORE = re.compile(
-    r"\b(?:national|economic|social)(?:\s+(?:and\s+)?(?:economic|social|development))*\s+(?:plans?|blueprints?)\s+"
+    r"\b(?:national|economic|social|new|draft)(?:\s+(?:and\s+)?(?:economic|social|development))*\s+(?:plans?|blueprints?)\s+"
     r"(?:for|covering)\s+(?:the\s+)?(?:(?:period|years)\s+)?(?:of\s+)?$", re.IGNORECASE)
 _ORDINAL_BEFORE = re.compile(rf"\b(?P<ord>{_ORD})[\s-]+(?:(?:national|draft)\s+)?$", re.IGNORECASE)
 _PLAN_ZH_OTHER = r"十[一二三六]五(?![年个個%])|第[一二三四五六七八九十]+[个個]五年(?:规划|規劃|计划|計劃)"
-_PLAN_ZH_GENERIC = r"五年(?:发展)?(?:规划|規劃|计划|計劃)"
+_PLAN_ZH_GENERIC = r"五年(?:发展|的)?(?:规划|規劃|计划|計劃)|(?<=下一个)五年|(?<=下一個)五年"
 
 _NEXT_WORDS = ("next", "upcoming", "forthcoming", "coming")
 _NEXT_EN = re.compile(rf"\b(?:{'|'.join(_NEXT_WORDS)})\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
