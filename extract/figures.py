@@ -94,6 +94,7 @@ class _Scanners:
         self.qualifier_after_first = frozenset(" ") | {w[0] for w in lex.after_zh}
         self.qualifiers = lex.qualifiers
         self.odd = tuple(lex.odd)
+        self.idioms = re.compile(_alternation(lex.idioms)) if lex.idioms else None  # '千家万户': no figure inside
         self.zh_numeral = re.compile(ZH_NUMBER + "(?=[" + re.escape("".join(sorted(set(_ZH_NUMERAL_NEXT) | {
             f[0] for u in lex.units for f in u.fragments if has_cjk(f[:1]) and f[0] not in _ZH_NUMERAL_CHARS}))) + "])")
 
@@ -252,8 +253,6 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) ->
             unit, pos = sc.unit_names[um.lastgroup], um.end()
             if unit == "count_zh":
                 unit = "count"
-                if kind == "z" and not scaled:
-                    return None
             elif unit == "tenths":
                 unit, value = "percent", value * 10
         elif (kind == "d" and (scaled or not year_like)) or (kind == "w" and scaled):  # 'seven million people'
@@ -272,7 +271,7 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) ->
         if kind == "w" and not scaled:
             return _Item(start, s, e, tidy(value), None)
         return None
-    if kind in ("z", "w") and unit == "count" and not scaled:
+    if kind == "w" and unit == "count" and not scaled:
         return None
     if year_like and not scaled and unit in ("count", "times"):
         return None
@@ -301,6 +300,8 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) ->
     if qb:
         qualifier = qualifier or qb[0]
         start -= qb[1]
+    if kind == "z" and unit == "count" and not scaled and not (value >= 100 and qualifier):
+        return None  # '一家', '两个' are words; '百余家', '近百名' are approximate counts
     return _Item(start, s, pos, tidy(value), unit, qualifier, scaled, noun, scale=scale)
 
 
@@ -324,6 +325,10 @@ def _candidates(text: str, lo: int, hi: int, sc: _Scanners) -> list[tuple[int, i
         found += [(m.start(1), m.end(1), "z") for m in _ZH_PERCENT.finditer(text, lo, hi)]
     found += [(m.start("t") - 1, m.end("t") - 1, "w") for m in _WORD_NUMBER.finditer("\n" + text, lo, hi + 1)]
     found.sort()
+    if sc.idioms is not None and has_cjk(text[lo:hi]):
+        spans = [m.span() for m in sc.idioms.finditer(text, lo, hi)]
+        if spans:
+            found = [c for c in found if not any(a <= c[0] < b for a, b in spans)]
     return found
 
 

@@ -1,7 +1,7 @@
 """The detector's vocabulary of figures, one YAML file per language (en.yaml, zh.yaml), validated at load.
 
 Units with their spellings and dimension, currencies with the prefixes written before a number, scale words,
-qualifiers before and after a number, and blockers. ``load_lexicon`` merges the files into one ``Lexicon``;
+qualifiers before and after a number, blockers and idioms. ``load_lexicon`` merges the files into one ``Lexicon``;
 extract/figures.py compiles each lexicon once into its scanners. A mistake is a ConfigError naming the file,
 the key and the fix.
 """
@@ -25,7 +25,7 @@ GAPS = {"none": "", "space": r"\s?", "space_or_hyphen": r"[\s-]?"}
 QUALIFIERS = ("at_least", "more_than", "about", "up_to")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_TOP_KEYS = {"currencies", "scales", "units", "qualifiers", "blockers"}
+_TOP_KEYS = {"currencies", "scales", "units", "qualifiers", "blockers", "idioms"}
 _SCALE_KEYS = {"words", "after_currency", "before_currency", "currency_leads"}
 _QUALIFIER_KEYS = {"before", "after", "odd", "verbs_before"}
 _UNIT_KEYS = {"name", "dimension", "gap", "spellings", "patterns"}
@@ -55,6 +55,7 @@ class Lexicon:
     odd: dict[str, str] = field(default_factory=dict)  # '多' after '2000'
     verbs_before: list[str] = field(default_factory=list)
     blockers: list[str] = field(default_factory=list)
+    idioms: list[str] = field(default_factory=list)  # set phrases holding numerals that are no figure: '千家万户'
     paths: tuple[str, ...] = ()
 
     @property
@@ -160,6 +161,8 @@ def _merge_file(lex: Lexicon, data: dict, path: Path, order: dict[str, UnitSpec]
     _merge_qualifiers(lex, data.get("qualifiers") or {}, path)
     if "blockers" in data:
         lex.blockers += _strings(data["blockers"], path, "blockers")
+    if "idioms" in data:
+        lex.idioms += _strings(data["idioms"], path, "idioms")
 
 
 def _spelling(word: str, gap: str) -> str:
