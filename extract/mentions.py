@@ -33,6 +33,7 @@ _ORDINAL_BEFORE = re.compile(rf"\b(?P<ord>{_ORD})[\s-]+(?:(?:national|draft)\s+)
 _PLAN_ZH_OTHER = r"十[一二三六]五(?![年个個%])|第[一二三四五六七八九十]+[个個]五年(?:规划|規劃|计划|計劃)"
 _PLAN_ZH_GENERIC = r"五年(?:发展|的)?(?:规划|規劃|计划|計劃)|(?<=下一个)五年|(?<=下一個)五年"
 
+_PERIOD_START_ZH = re.compile(r"[”」』\"]?(?:初期|初)")
 _NEXT_WORDS = ("next", "upcoming", "forthcoming", "coming")
 _NEXT_EN = re.compile(rf"\b(?:{'|'.join(_NEXT_WORDS)})\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
 _NEXT_ZH = re.compile(r"(?:下一个|下一個|下个|下個|新一个|新一個)$")
@@ -322,6 +323,8 @@ def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> 
     for m in pm.zh.finditer(text) if "五" in text else ():
         s0, s1 = sentences.at(m.start())
         prefix = text[max(s0, m.start() - 24):m.start()]
+        if _PERIOD_START_ZH.match(text, m.end()):
+            continue  # '较“十四五”初期增长30倍': a point in time, not the plan
         if m.group() in pm.name_key:
             raw.append((m.start(), m.end(), m.group(), pm.name_key[m.group()], _owner_zh(prefix, _BY_NAME),
                         True, False))
@@ -357,6 +360,8 @@ def plan_keys(hits: list[PlanHit], tax: Taxonomy, published: dt.date | None) -> 
         if key and any(h.next_plan for h in china):
             current = tax.plan(key)
             key = next((p.key for p in tax.plans if p.first_year == current.last_year + 1), key)
+        elif key and tax.plan(key).last_year == published.year:
+            key = None  # in a plan's last year the next one is being drafted: 'the Five-Year Plan' may be either
         if key:
             return [key]
     return ["unspecified"]

@@ -11,6 +11,7 @@ from planwatch.evaluation import main_eval, match_figures, render, score
 REPO = Path(__file__).resolve().parents[2]
 SHARED_EVAL = (REPO / ".." / "shared" / "eval").resolve()
 OWN_EVAL = REPO / "tests" / "fixtures" / "eval_own"
+REAL_EVAL = REPO / "tests" / "fixtures" / "eval_real"
 
 
 def assert_bars(report):
@@ -33,6 +34,19 @@ def test_bars_on_own_held_out_pages():
     assert len(gold) >= 12
     assert {g["lang"] for g in gold} >= {"en", "zh-Hans", "zh-Hant"}
     assert_bars(score(OWN_EVAL))
+
+
+def test_bars_on_real_published_pages():
+    """Pages written by someone who never saw the code, in the style of state media, releases and indicator tables."""
+    gold = [json.loads(line) for line in (REAL_EVAL / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(gold) >= 26 and {g["lang"] for g in gold} >= {"en", "zh-Hans", "zh-Hant"}
+    report = score(REAL_EVAL)
+    assert report.figures_core.precision >= 0.95, render(report)
+    assert report.figures_core.recall >= 0.92, render(report)
+    assert report.figures_other.f1 >= 0.80, render(report)
+    assert report.technologies.f1 >= 0.92, render(report)
+    assert report.plan_accuracy >= 0.95, render(report)
+    assert report.negative_pages > 0 and report.negative_figures == 0, render(report)
 
 
 def fig(value, unit, **kw):
