@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from extract.errors import ConfigError
+from extract.taxonomy import read_yaml
 
 __all__ = ["GAPS", "QUALIFIERS", "Lexicon", "UnitSpec", "default_lexicon", "load_lexicon"]
 
@@ -193,18 +192,8 @@ def _merge_qualifiers(lex: Lexicon, data: dict, path: Path) -> None:
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot be read ({exc.strerror or exc})", file=str(path),
-                          fix="pass the paths of existing lexicon files") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"is not valid YAML{where}", file=str(path),
-                          fix="check indentation, brackets and quote words holding ':' or '#'") from exc
+    data = read_yaml(path, missing_fix="pass the paths of existing lexicon files",
+                     syntax_fix="check indentation, brackets and quote words holding ':' or '#'")
     if not isinstance(data, dict):
         raise ConfigError("must be a mapping of lexicon keys", file=str(path), fix="start with 'units:'")
     return data

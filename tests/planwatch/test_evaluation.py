@@ -14,11 +14,11 @@ OWN_EVAL = REPO / "tests" / "fixtures" / "eval_own"
 REAL_EVAL = REPO / "tests" / "fixtures" / "eval_real"
 
 
-def assert_bars(report):
+def assert_bars(report, *, core_recall=0.90, technologies_f1=0.90):
     assert report.figures_core.precision >= 0.95, render(report)
-    assert report.figures_core.recall >= 0.90, render(report)
+    assert report.figures_core.recall >= core_recall, render(report)
     assert report.figures_other.f1 >= 0.80, render(report)
-    assert report.technologies.f1 >= 0.90, render(report)
+    assert report.technologies.f1 >= technologies_f1, render(report)
     assert report.plan_accuracy >= 0.95, render(report)
     assert report.negative_pages > 0 and report.negative_figures == 0, render(report)
 
@@ -40,13 +40,7 @@ def test_bars_on_real_published_pages():
     """Pages written by someone who never saw the code, in the style of state media, releases and indicator tables."""
     gold = [json.loads(line) for line in (REAL_EVAL / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(gold) >= 26 and {g["lang"] for g in gold} >= {"en", "zh-Hans", "zh-Hant"}
-    report = score(REAL_EVAL)
-    assert report.figures_core.precision >= 0.95, render(report)
-    assert report.figures_core.recall >= 0.92, render(report)
-    assert report.figures_other.f1 >= 0.80, render(report)
-    assert report.technologies.f1 >= 0.92, render(report)
-    assert report.plan_accuracy >= 0.95, render(report)
-    assert report.negative_pages > 0 and report.negative_figures == 0, render(report)
+    assert_bars(score(REAL_EVAL), core_recall=0.92, technologies_f1=0.92)
 
 
 def fig(value, unit, **kw):
