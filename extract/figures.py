@@ -410,6 +410,24 @@ def _nearest_year(years: list[tuple[int, int]], at: int) -> int | None:
     return min(years, key=lambda py: abs(py[0] - at))[1] if years else None
 
 
+_WORDS = re.compile(r"[A-Za-z]{3,}|[\u3400-\u9fff]")
+
+
+def _same_thing(subjects: list[str], subject: str) -> bool:
+    """Whether a single value stated again is about one of the things it was stated about before: their subjects
+    share a word (two Chinese characters count as one), or one says nothing. '5.2% investment growth' and a '5.2%
+    unemployment rate' are two figures; a range or a conversion stated twice is one ('4.5-5 percent')."""
+    words = {w.lower() for w in _WORDS.findall(subject)}
+    if not words:
+        return True
+    for earlier in subjects:
+        other = {w.lower() for w in _WORDS.findall(earlier)}
+        shared = words & other
+        if not other or any(len(w) > 1 for w in shared) or len(shared) >= 2:
+            return True
+    return False
+
+
 def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = None,
                  tech_of=None, published: dt.date | None = None, lexicon: Lexicon | None = None) -> list[Figure]:
     """Every figure in ``text[start:]``; ``tech_of(s0, s1)`` names the technologies of a sentence span.
@@ -417,7 +435,7 @@ def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = Non
     ``lexicon`` is the vocabulary (default: extract/lexicon's files), compiled on first use."""
     sentences = sentences or Sentences(text)
     figures: list[Figure] = []
-    seen: set = set()
+    seen: dict[tuple, list[str]] = {}  # the subjects each value was already stated about
     # per sentence start: None for furniture, else (sentence, its target years, its technologies)
     about: dict[int, tuple[str, list[tuple[int, int]], tuple[str, ...]] | None] = {}
     sc = _scanners(lexicon)
@@ -435,16 +453,16 @@ def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = Non
         if unit == "times" and _MENTION_VERB.search(text, max(s0, item.start - 80), item.start):
             unit = "count"
         year = _nearest_year(years, item.num_start)
-        key = (unit, item.value, item.high, item.qualifier, year, item.alt)
-        if key in seen:
-            continue
-        seen.add(key)
         end = item.alt_end or item.end
+        subject = subject_of(text, s0, s1, item.start, end, item.num_start, item.noun, unit)
+        key = (unit, item.value, item.high, item.qualifier, year, item.alt)
+        if key in seen and (item.high is not None or item.alt is not None or _same_thing(seen[key], subject)):
+            continue
+        seen.setdefault(key, []).append(subject)
         figures.append(Figure(
             value=item.value, unit=unit, phrase=text[item.start:end].strip(), sentence=sentence,
             low=item.value if item.high is not None else None, high=item.high, qualifier=item.qualifier, year=year,
-            subject=subject_of(text, s0, s1, item.start, end, item.num_start, item.noun, unit),
-            technologies=technologies, alt=item.alt,
+            subject=subject, technologies=technologies, alt=item.alt,
         ))
     return figures
 

@@ -273,3 +273,42 @@ def test_the_year_filter_in_the_digit_scan_changes_no_item(tokens):
         mp.setattr(fig, "_DIGITS", _EVERY_DIGIT_RUN)
         plain = fig._items(text, 0, len(text), fig._scanners(None))
     assert fast == plain
+
+
+@pytest.mark.parametrize("sentence, value, unit, qualifier", [
+    ("Starting a business now takes 3 working days in most of the big cities.", 3, "days", None),
+    ("The robot can work for 24 hours without a break thanks to battery swapping.", 24, "hours", None),
+    ("PM2.5 concentration in cities fell to 27 micrograms per cubic meter last year.", 27, "ug_m3", None),
+    ("PM2.5 concentration in cities fell to 27 μg/m3 last year, the ministry said.", 27, "ug_m3", None),
+    ("The clusters will provide more than 300 quintillion floating-point operations per second of computing power.",
+     300, "EFLOPS", "more_than"),
+    ("地级及以上城市细颗粒物浓度下降到27微克/立方米。", 27, "ug_m3", None),
+    ("人均预期寿命提高到80岁左右，居民健康水平持续提升。", 80, "years", "about"),
+    ("增值电信业务经营许可审批时限压缩至10个工作日，比以往缩短一半。", 10, "days", None),
+    ("新型储能连续放电时长不低于2小时，年调用小时数明显增加。", 2, "hours", "at_least"),
+    ("意见从关键技术、产品供给等4方面提出支持措施，覆盖研发到应用。", 4, "count", None),
+    ("新型储能技术路线涵盖锂离子电池、压缩空气、液流电池等11种。", 11, "count", None),
+    ("园区已发布人形机器人整机产品20多种，覆盖多个应用场景。", 20, "count", "more_than"),
+    ("亦庄人形机器人产业集群已聚集上下游企业百余家，形成完整链条。", 100, "count", "more_than"),
+    ("训练中心有近百名数据采集员每天采集动作数据，规模全国领先。", 100, "count", "about"),
+])
+def test_units_beyond_the_core_and_approximate_chinese_counts(sentence, value, unit, qualifier):
+    f = one(sentence)
+    assert (f.value, f.unit, f.qualifier) == (value, unit, qualifier)
+
+
+@pytest.mark.parametrize("sentence", [
+    "这些指标关系千家万户，要让发展成果更多惠及全体人民群众。",
+    "政策不能一成不变，要根据形势变化及时调整完善相关措施。",
+    "训练中心有一名数据采集员负责每天采集动作数据并整理入库。",
+])
+def test_idioms_and_single_chinese_counts_are_not_figures(sentence):
+    assert figures(sentence) == []
+
+
+def test_one_value_about_two_things_is_two_figures_and_a_restatement_one():
+    text = ("Fixed-asset investment grew 5.2% in the first quarter. The urban unemployment rate averaged 5.2% "
+            "over the year. Investment in the quarter grew 5.2%, the bureau said.")
+    found = figures(text)
+    assert [(f.value, f.unit) for f in found] == [(5.2, "percent"), (5.2, "percent")]
+    assert "unemployment" in found[1].subject
