@@ -267,7 +267,12 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) ->
             pk = _PER_10K.match(text, pos)
             if pk:
                 return _Item(start, s, pk.end(), tidy(value), "count_per_10k_people")
-            return _Item(start, s, pos if scaled else e, tidy(value), None, scaled=scaled, scale=scale)
+            end = pos if scaled else e
+            counted = _counted_before(text, start, end, sc)
+            if counted:
+                counted_unit, noun, qualifier, start = counted
+                return _Item(start, s, end, tidy(value), counted_unit, qualifier, scaled, noun, scale=scale)
+            return _Item(start, s, end, tidy(value), None, scaled=scaled, scale=scale)
         if kind == "w" and not scaled:
             return _Item(start, s, e, tidy(value), None)
         return None
@@ -303,6 +308,38 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) ->
     if kind == "z" and unit == "count" and not scaled and not (value >= 100 and qualifier):
         return None  # '一家', '两个' are words; '百余家', '近百名' are approximate counts
     return _Item(start, s, pos, tidy(value), unit, qualifier, scaled, noun, scale=scale)
+
+
+_COUNTED_VERBS = frozenset("reach reached reaches hit hits at totaled totalled totals numbered number numbers exceed exceeded "
+                           "exceeds".split())
+# 'the number of 5G base stations per 10,000 people reached', 'gigabit broadband subscribers are expected to hit'
+_COUNTED_BEFORE = re.compile(
+    r"(?:\bnumber\s+of\s+(?P<np>(?:[\w-]+\s+){0,4}?[a-z-]+[^\W\d_su]s)|(?P<noun>\b[a-z-]+[^\W\d_su]s|\bpeople))"
+    r"(?P<per>\s+per\s+10,?000\s+(?:people|persons|residents|inhabitants|population))?"
+    r"\s+(?:(?:is|are|was|were|will|would|has|have|had|be|been|expected|set|likely|to|now|already|also)\s+){0,4}"
+    r"(?:reach(?:ed|es)?|hits?|stood at|stands? at|totall?ed|totals?|numbered|numbers?|exceed(?:ed|s)?)\s+$")
+_NOT_COUNTED = _NOT_COUNT_NOUNS - {"subscribers", "followers"} | frozenset(
+    "sales revenues exports imports profits earnings assets investments prices costs rates funds reserves emissions "
+    "capacities volumes outputs savings deposits loans debts taxes wages salaries incomes budgets".split())
+_RANGE_AFTER = re.compile(r"\s*(?:to|-|‑|–|—|~|and)\s*[\d$¥€£]")
+
+
+def _counted_before(text: str, start: int, end: int, sc: _Scanners) -> tuple[str, str, str | None, int] | None:
+    """(unit, counted thing, qualifier, start) of a bare number whose counted thing stands before it: 'base
+    stations per 10,000 people will reach 50' (count_per_10k_people), 'subscribers are expected to hit 320 million'."""
+    qb = _qualifier_before(text, start, sc)
+    at = start - (qb[1] if qb else 0)
+    last = text[max(0, at - 12):at].split()
+    if not last or last[-1].lower() not in _COUNTED_VERBS or _RANGE_AFTER.match(text, end):
+        return None
+    m = _COUNTED_BEFORE.search(text, max(0, at - 110), at)
+    if m is None:
+        return None
+    thing = (m.group("np") or m.group("noun")).strip()
+    if thing.split()[-1].lower() in _NOT_COUNTED or _SENTENCE_BREAK.search(text, m.start(), at):
+        return None
+    unit = "count_per_10k_people" if m.group("per") else "count"
+    return unit, thing + (m.group("per") or ""), qb[0] if qb else None, at
 
 
 def _is_count_noun(modifiers: str, noun: str) -> bool:

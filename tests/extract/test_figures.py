@@ -312,3 +312,23 @@ def test_one_value_about_two_things_is_two_figures_and_a_restatement_one():
     found = figures(text)
     assert [(f.value, f.unit) for f in found] == [(5.2, "percent"), (5.2, "percent")]
     assert "unemployment" in found[1].subject
+
+
+@pytest.mark.parametrize("sentence, value, unit, qualifier", [
+    ("Base stations per 10,000 people will reach 50 by 2030, the ministry said.", 50, "count_per_10k_people", None),
+    ("The number of 5G base stations per 10,000 people reached 31 at the end of 2025.", 31, "count_per_10k_people",
+     None),
+    ("Gigabit broadband subscribers are expected to hit 320 million by then, officials said.", 3.2e8, "count", None),
+    ("Private enterprises numbered more than 58 million at the end of the year.", 5.8e7, "count", "more_than"),
+])
+def test_the_counted_thing_may_stand_before_the_number(sentence, value, unit, qualifier):
+    f = one(sentence)
+    assert (f.value, f.unit, f.qualifier) == (value, unit, qualifier)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Exports reached 3.5 trillion in the first half of the year, the customs agency said.",
+    "Growth in the quarter reached 4.5 to 5 percent, beating forecasts by a wide margin.",
+])
+def test_a_bare_amount_or_a_range_after_a_verb_is_not_a_count(sentence):
+    assert all(f.unit != "count" for f in figures(sentence))
