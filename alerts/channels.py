@@ -21,7 +21,7 @@ import urllib.error
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from extract.errors import DeliveryError
+from alerts.errors import DeliveryError
 
 SLACK_TIMEOUT = 30  # seconds for one webhook post
 DEFAULT_RETRY_AFTER = 60  # seconds, when Slack says 429 without Retry-After

@@ -20,7 +20,7 @@ from sqlalchemy import delete
 
 from alerts.channels import EmailChannel, SlackChannel
 from alerts.render import SEND_POLICY, mrkdwn, one_line
-from extract.errors import DeliveryError
+from alerts.errors import DeliveryError
 from store.db import session_scope
 from store.models import OperatorNotice, utcnow
 from store.upsert import insert_ignore

@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, joinedload
 from alerts import render
 from alerts.channels import EmailChannel, SlackChannel
 from alerts.select import matches
-from extract.errors import DeliveryError
+from alerts.errors import DeliveryError
 from store.db import session_scope
 from store.models import Delivery, Fact, Subscriber, utcnow
 

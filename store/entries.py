@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from extract.cleantext import clean_line
 from extract.records import FeedEntry
 from store.models import Article, Entry
 from store.upsert import insert_ignore
@@ -22,7 +23,7 @@ def add_entries(session: Session, feed_id: int, entries: list[FeedEntry], canoni
         canon = canonical.get(entry.link) if entry.link else None
         rows.append(
             dict(feed_id=feed_id, key=entry.key[:1024], link=entry.link, canonical_url=canon,
-                 title=entry.title or "", published=entry.published,
+                 title=clean_line(entry.title), published=entry.published,
                  status="new" if canon else "skipped", error=None if canon else "entry has no http(s) link",
                  attempts=0)
         )
