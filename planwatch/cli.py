@@ -96,14 +96,18 @@ def cmd_facts(args, cfg) -> int:
 
 
 def cmd_feeds(args, cfg) -> int:
+    from extract.urls import redact
     from store import migrate, session_scope
+    from store.entries import quarantined_entries
     from store.feeds import all_feeds
 
     migrate(cfg.database_url)
     with session_scope(cfg.database_url) as session:
         feeds = all_feeds(session)
         rows = [(f.name, f.enabled, f.dormant, f.last_status or "never polled", f.failures, f.entry_count,
-                 f.last_polled_at, f.next_poll_at, f.last_error or f.last_warning or "") for f in feeds]
+                 f.last_polled_at, f.next_poll_at, redact(f.last_error or f.last_warning or "")) for f in feeds]
+        names = {f.id: f.name for f in feeds}
+        failed = [(names.get(e.feed_id, "?"), redact(e.link), e.error) for e in quarantined_entries(session)]
     if not rows:
         print("no feeds yet: they are synced from config/feeds.yaml on the next run")
         return 0
@@ -112,6 +116,10 @@ def cmd_feeds(args, cfg) -> int:
         state = "disabled" if not enabled else "DORMANT" if dormant else "active"
         when = nxt.strftime("%Y-%m-%d %H:%M") if nxt else "now"
         print(f"{name[:32]:<32} {state:<10} {status:<13} {fails:>5} {count:>7}  {when:<16} {problem[:80]}")
+    if failed:
+        print(f"\n{len(failed)} quarantined entries (a stage failed on them; they are not retried):")
+        for name, link, error in failed:
+            print(f"  {name[:32]}: {link}\n      {error}")
     return 0
 
 

@@ -44,6 +44,47 @@ def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _number(env: dict, name: str, default: float, minimum: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"'{raw}' is not a number", key=name, fix=f"use a number of seconds such as {default:g}") from None
+    if not value >= minimum:
+        raise ConfigError(f"{raw} is below {minimum:g}", key=name, fix=f"use at least {minimum:g}")
+    return value
+
+
+_DRIVERS = {"postgres": "postgresql+psycopg2", "postgresql": "postgresql+psycopg2"}
+_URL_FIX = "use sqlite:////abs/path.db or postgresql://user@host:5432/db"
+
+
+def _database_url(raw: str) -> str:
+    """A URL SQLAlchemy can open: postgres:// and postgresql:// get the installed driver; port and scheme checked."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from extract.urls import redact
+
+    key = "PLANWATCH_DATABASE_URL"
+    if "://" not in raw:
+        raise ConfigError(f"'{redact(raw)}' is not a database URL", key=key, fix=_URL_FIX)
+    scheme, rest = raw.split("://", 1)
+    raw = f"{_DRIVERS.get(scheme.lower(), scheme)}://{rest}"
+    try:
+        url = make_url(raw)
+        url.port  # noqa: B018 - parsing the port raises for 'abc'
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(f"'{redact(raw)}' is not a valid database URL ({exc})", key=key, fix=_URL_FIX) from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(f"database '{url.get_backend_name()}' is not supported", key=key, fix=_URL_FIX)
+    if url.get_backend_name() == "postgresql" and not url.database:
+        raise ConfigError(f"'{redact(raw)}' names no database", key=key, fix="end the URL with /planwatch")
+    return raw
+
+
 def _networks(env: dict, name: str) -> tuple[str, ...]:
     import ipaddress
 
@@ -74,21 +115,17 @@ class Settings:
     feed_batch_size: int = 50
     fetch_concurrency: int = 16
     max_pages_per_run: int = 500
+    detect_timeout: float = 30.0
+    detect_max_chars: int = 500_000
+    host_fetch_budget: float = 120.0
+    run_fetch_budget: float = 900.0
 
 
 def load(env: dict | None = None) -> Settings:
     """Read the settings from ``env`` (default: os.environ)."""
     env = dict(os.environ if env is None else env)
     home = Path(env.get("PLANWATCH_HOME") or (Path.cwd() / ".planwatch")).expanduser().resolve()
-    database_url = env.get("PLANWATCH_DATABASE_URL") or f"sqlite:///{home / 'planwatch.db'}"
-    if "://" not in database_url:
-        raise ConfigError(
-            f"'{database_url}' is not a database URL",
-            key="PLANWATCH_DATABASE_URL",
-            fix="use sqlite:////abs/path.db or postgresql+psycopg2://user@host/db",
-        )
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg2://" + database_url[len("postgresql://") :]
+    database_url = _database_url(env.get("PLANWATCH_DATABASE_URL") or f"sqlite:///{home / 'planwatch.db'}")
     paths = {}
     for key, name in (("PLANWATCH_FEEDS", "feeds.yaml"), ("PLANWATCH_SUBSCRIBERS", "subscribers.yaml"),
                       ("PLANWATCH_TAXONOMY", "taxonomy.yaml")):
@@ -113,4 +150,8 @@ def load(env: dict | None = None) -> Settings:
         feed_batch_size=_int(env, "PLANWATCH_FEED_BATCH_SIZE", 50, 1),
         fetch_concurrency=_int(env, "PLANWATCH_FETCH_CONCURRENCY", 16, 1),
         max_pages_per_run=_int(env, "PLANWATCH_MAX_PAGES_PER_RUN", 500, 1),
+        detect_timeout=_number(env, "PLANWATCH_DETECT_TIMEOUT", Settings.detect_timeout, 0.1),
+        detect_max_chars=_int(env, "PLANWATCH_DETECT_MAX_CHARS", Settings.detect_max_chars, 1000),
+        host_fetch_budget=_number(env, "PLANWATCH_HOST_FETCH_BUDGET", Settings.host_fetch_budget, 1),
+        run_fetch_budget=_number(env, "PLANWATCH_RUN_FETCH_BUDGET", Settings.run_fetch_budget, 1),
     )

@@ -5,11 +5,15 @@ Tasks pass ids and small summaries between them (XCom), never article data.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from dataclasses import asdict, dataclass, field
 
+from extract.cleantext import bounded
+from extract.urls import redact
 from planwatch import settings as settings_mod
+from planwatch.budget import Budgeted, StageFailure, failure_text
 from planwatch.settings import Settings
 
 log = logging.getLogger("planwatch")
@@ -137,17 +141,13 @@ class ProcessSummary:
     revisions: int = 0
     corroborations: int = 0
     problems: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
 
 
 def process_entries(cfg: Settings | None = None) -> dict:
     """Fetch the pages of new entries, extract, detect, and store articles, figures and facts."""
-    from extract.article import extract_article
-    from extract.dedup import bands, fingerprint, is_near_duplicate
-    from extract.detect import detect
     from store import session_scope
-    from store.articles import find_copy_of, save_article
     from store.entries import link_known_articles, pending_entries
-    from store.models import Article, Entry
 
     cfg = _settings(cfg)
     tax = taxonomy(cfg)
@@ -158,41 +158,13 @@ def process_entries(cfg: Settings | None = None) -> dict:
         log.info("planwatch: no new entries to fetch")
         return asdict(summary)
     policy = fetch_policy(cfg)
-    for (entry_id, feed_id, link, canon), result in _fetched(todo, policy):
-        summary.fetched += 1
-        with session_scope(cfg.database_url) as session:
-            entry = session.get(Entry, entry_id)
-            existing = session.query(Article).filter_by(canonical_url=canon).one_or_none()
-            if existing is not None and existing.status == "ok":
-                entry.article_id, entry.status = existing.id, "done"
-                continue
-            entry.attempts += 1
-            if result.error is not None:
-                permanent = not getattr(result.error, "transient", True) or entry.attempts >= 3
-                entry.error = str(result.error)
-                entry.status = "error" if permanent else "new"
-                summary.errors += 1
-                summary.problems.append(f"{link}: {result.error}")
-                continue
-            article = extract_article(result.content, result.final_url or link, content_type=result.content_type)
-            article.canonical_url = canon
-            detection = copy = None
-            fp, fp_bands = None, ()
-            if article.status == "ok":
-                detection = detect(article.text, title=article.title, published=article.date, taxonomy=tax)
-                fp = fingerprint(article.text)
-                fp_bands = bands(fp)
-                copy = find_copy_of(session, fp, fp_bands, is_near_duplicate)
-            else:
-                summary.no_text += 1
-            row, changes = save_article(session, article, detection, feed_id=feed_id, fingerprint=fp,
-                                        bands=fp_bands, copy_of=copy)
-            entry.article_id, entry.status, entry.error = row.id, "done", article.error
-            summary.new_articles += 1
-            summary.copies += copy is not None
-            summary.new_facts += len(changes.new)
-            summary.revisions += len(changes.revisions)
-            summary.corroborations += len(changes.corroborated)
+    with _detector(cfg, tax) as detector:
+        for (entry_id, feed_id, link, canon), result in _fetched(todo, policy):
+            summary.fetched += 1
+            try:
+                _process_one(cfg, entry_id, feed_id, link, canon, result, detector, summary)
+            except StageFailure as failure:
+                _quarantine(cfg.database_url, entry_id, link, failure, summary)
     with session_scope(cfg.database_url) as session:
         link_known_articles(session)  # other feeds' entries for the pages just stored need no fetch
     log.info(
@@ -204,6 +176,107 @@ def process_entries(cfg: Settings | None = None) -> dict:
     for problem in summary.problems:
         log.warning("planwatch: %s", problem)
     return asdict(summary)
+
+
+def _process_one(cfg: Settings, entry_id: int, feed_id: int, link: str, canon: str, result, detector,
+                 summary: ProcessSummary) -> None:
+    """Extract, detect and store one fetched page; a page that breaks a stage raises StageFailure."""
+    from extract.dedup import bands, fingerprint, is_near_duplicate
+    from store import session_scope
+    from store.articles import find_copy_of, save_article
+    from store.models import Article, Entry
+
+    with session_scope(cfg.database_url) as session:
+        entry = session.get(Entry, entry_id)
+        existing = session.query(Article).filter_by(canonical_url=canon).one_or_none()
+        if existing is not None and existing.status == "ok":
+            entry.article_id, entry.status = existing.id, "done"
+            return
+        entry.attempts += 1
+        if result.error is not None:
+            permanent = not getattr(result.error, "transient", True) or entry.attempts >= 3
+            entry.error = bounded(redact(str(result.error)))
+            entry.status = "error" if permanent else "new"
+            summary.errors += 1
+            summary.problems.append(f"{redact(link)}: {entry.error}")
+            return
+        article, detection = _read_page(result, link, canon, detector, cfg.detect_max_chars)
+        copy, fp, fp_bands = None, None, ()
+        if article.status == "ok":
+            fp = fingerprint(article.text)
+            fp_bands = bands(fp)
+            copy = find_copy_of(session, fp, fp_bands, is_near_duplicate)
+        else:
+            summary.no_text += 1
+        with _store_stage():
+            row, changes = save_article(session, article, detection, feed_id=feed_id, fingerprint=fp,
+                                        bands=fp_bands, copy_of=copy)
+        entry.article_id, entry.status, entry.error = row.id, "done", article.error and bounded(article.error)
+        summary.new_articles += 1
+        summary.copies += copy is not None
+        summary.new_facts += len(changes.new)
+        summary.revisions += len(changes.revisions)
+        summary.corroborations += len(changes.corroborated)
+
+
+def _read_page(result, link: str, canon: str, detector, max_chars: int):
+    """The article and its detection; any failure of extraction or detection becomes a StageFailure."""
+    from extract.article import extract_article
+    from extract.cleantext import clean_line, clean_text
+
+    try:
+        article = extract_article(result.content, result.final_url or link, content_type=result.content_type)
+        article.title, article.text = clean_line(article.title), clean_text(article.text)
+    except Exception as exc:  # RecursionError, MemoryError, a parser bug: this page only
+        raise StageFailure("extract", failure_text(exc)) from None
+    article.canonical_url = canon
+    if article.status != "ok":
+        return article, None
+    if len(article.text) > max_chars:
+        raise StageFailure("detect", f"text of {len(article.text):,} characters is over the {max_chars:,} budget "
+                                     "(fix: raise PLANWATCH_DETECT_MAX_CHARS if such pages are real)")
+    return article, detector(article.text, article.title, article.date)
+
+
+@contextlib.contextmanager
+def _store_stage():
+    """A row this page cannot be stored as fails the page; a store that is down or busy stops the run."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from store.errors import StoreError
+
+    try:
+        yield
+    except (StoreError, OperationalError):
+        raise
+    except (DBAPIError, ValueError, TypeError) as exc:
+        raise StageFailure("store", failure_text(exc)) from None
+
+
+def _detector(cfg: Settings, tax):
+    """Detection under the per-article time budget, in a worker process."""
+    from extract.detect import detect
+    from store.db import forget_connections
+
+    def run(text: str, title: str | None, published):
+        return detect(text, title=title, published=published, taxonomy=tax)
+
+    return Budgeted("detect", run, cfg.detect_timeout, on_fork=forget_connections)
+
+
+def _quarantine(url: str, entry_id: int, link: str, failure: StageFailure, summary: ProcessSummary) -> None:
+    """Mark the entry 'failed' with the one-line error, so no later run retries it; the run goes on."""
+    from store import session_scope
+    from store.models import Entry
+
+    with session_scope(url) as session:
+        entry = session.get(Entry, entry_id)
+        entry.attempts += 1
+        entry.status, entry.error = "failed", str(failure)
+    summary.errors += 1
+    summary.quarantined.append(f"{redact(link)}: {failure}")
+    summary.problems.append(f"{redact(link)}: quarantined: {failure}")
+    log.error("planwatch: entry %d quarantined: %s: %s", entry_id, redact(link), failure)
 
 
 PAGE_CHUNK = 32  # pages held in memory at once: each may be up to the 20 MiB page cap

@@ -1,4 +1,13 @@
-"""Engine, sessions and migrations for the planwatch store."""
+"""Engine, sessions and migrations for the planwatch store.
+
+Transactions are real on both databases: on SQLite the driver's own transaction handling is off and
+every transaction starts with an explicit ``BEGIN`` (so DDL is transactional too, and a killed first
+migration leaves an empty store, never half a schema). A process that waits longer than
+``LOCK_TIMEOUT`` for another one's lock stops with ``StoreBusy`` ("another planwatch run holds the
+store (fix: ...)"); driver errors that mean the store is gone or read-only become ``StoreUnavailable``.
+Migrations run in one transaction under an exclusive lock (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL
+advisory lock), so two processes migrating at once take turns.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +19,52 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.errors import translated
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+LOCK_TIMEOUT = 15.0  # seconds a process waits for another one's lock before StoreBusy
+MIGRATION_LOCK = 0x706C_616E  # PostgreSQL advisory lock key taken while migrating
 _engines: dict[str, Engine] = {}
 
 
 def engine_for(url: str) -> Engine:
-    """One engine per URL per process; SQLite gets WAL, foreign keys and a busy timeout."""
+    """One engine per URL per process; SQLite gets WAL, foreign keys, explicit BEGIN and the lock timeout."""
     engine = _engines.get(url)
     if engine is None:
-        if url.startswith("sqlite"):
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"timeout": 30})
-
-            @event.listens_for(engine, "connect")
-            def _pragmas(dbapi_conn, _record):
-                cur = dbapi_conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA foreign_keys=ON")
-                cur.execute("PRAGMA busy_timeout=30000")
-                cur.close()
-        else:
-            engine = create_engine(url, pool_pre_ping=True)
+        with translated(url):
+            engine = _sqlite_engine(url) if url.startswith("sqlite") else create_engine(
+                url, pool_pre_ping=True,
+                connect_args={"connect_timeout": 10, "options": f"-c lock_timeout={int(LOCK_TIMEOUT * 1000)}"})
         _engines[url] = engine
     return engine
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": LOCK_TIMEOUT})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # the driver would not BEGIN before DDL: we BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(LOCK_TIMEOUT * 1000)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("exclusive") else "BEGIN")
+
+    return engine
+
+
+def forget_connections() -> None:
+    """In a forked child: drop the parent's pooled connections without closing them (they are the parent's)."""
+    for engine in _engines.values():
+        engine.dispose(close=False)
 
 
 def dispose_all() -> None:
@@ -46,15 +76,23 @@ def dispose_all() -> None:
 @contextlib.contextmanager
 def session_scope(url: str) -> Iterator[Session]:
     """A transaction: commit on success, roll back on error."""
-    session = sessionmaker(engine_for(url), expire_on_commit=False)()
+    with translated(url):
+        session = sessionmaker(engine_for(url), expire_on_commit=False)()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            _rollback(session)
+            raise
+        finally:
+            session.close()
+
+
+def _rollback(session: Session) -> None:
     try:
-        yield session
-        session.commit()
-    except BaseException:
         session.rollback()
-        raise
-    finally:
-        session.close()
+    except Exception:  # the store went away mid-transaction: the original error says more
+        pass
 
 
 def alembic_config(url: str):
@@ -73,4 +111,5 @@ def migrate(url: str) -> None:
     from alembic import command
 
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines would repeat on every task run
-    command.upgrade(alembic_config(url), "head")
+    with translated(url):
+        command.upgrade(alembic_config(url), "head")

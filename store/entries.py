@@ -57,3 +57,8 @@ def pending_entries(session: Session, limit: int, max_attempts: int = 3) -> list
         if len(picked) >= limit:
             break
     return picked
+
+
+def quarantined_entries(session: Session, limit: int = 50) -> list[Entry]:
+    """Entries a stage failed on for good (status 'failed'), newest first — for operators."""
+    return list(session.scalars(select(Entry).where(Entry.status == "failed").order_by(Entry.id.desc()).limit(limit)))
