@@ -32,28 +32,19 @@ def _flag(env: dict, name: str, default: bool) -> bool:
 
 
 def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
+    return _number(env, name, default, minimum, int, "a whole number")
+
+
+def _number(env: dict, name: str, default: float, minimum: float, kind: type = float, what: str = "a number"):
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"'{raw}' is not a whole number", key=name, fix=f"use a number such as {default}") from None
-    if value < minimum:
-        raise ConfigError(f"{value} is below {minimum}", key=name, fix=f"use at least {minimum}")
-    return value
-
-
-def _number(env: dict, name: str, default: float, minimum: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"'{raw}' is not a number", key=name, fix=f"use a number of seconds such as {default:g}") from None
+        raise ConfigError(f"'{raw}' is not {what}", key=name, fix=f"use a number such as {default:g}") from None
     if not value >= minimum:
-        raise ConfigError(f"{raw} is below {minimum:g}", key=name, fix=f"use at least {minimum:g}")
+        raise ConfigError(f"{value:g} is below {minimum:g}", key=name, fix=f"use at least {minimum:g}")
     return value
 
 
