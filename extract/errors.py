@@ -2,7 +2,8 @@
 
     PlanwatchError                       extract.errors: every error planwatch raises on purpose
     ├── ConfigError                      extract.errors: a config file or setting is wrong (names file, key and fix;
-    │                                    here because extract reads the taxonomy YAML itself)
+    │   │                                here because extract reads the taxonomy YAML itself)
+    │   └── ConfigErrors                 several at once: ``planwatch check`` lists every one
     ├── FetchError                       extract.errors: an outside fetch failed; ``str()`` says where:
     │   │                                "fetch: access forbidden (403)"
     │   ├── BlockedURL                   scheme not http(s), or the address is private/loopback/... and not allowed
@@ -35,6 +36,24 @@ class ConfigError(PlanwatchError, ValueError):
         if fix:
             text += f" (fix: {fix})"
         super().__init__(text)
+
+
+class ConfigErrors(ConfigError):
+    """Every mistake found in the configuration; ``errors`` lists them, ``str()`` has one line each."""
+
+    def __init__(self, errors: list[ConfigError]):
+        self.errors = list(errors)
+        self.file = self.key = self.fix = None
+        PlanwatchError.__init__(self, f"{len(self.errors)} config errors:\n" + "\n".join(f"  {e}" for e in self.errors))
+
+
+def raise_all(errors: list[ConfigError]) -> None:
+    """Raise nothing, the one error, or all of them as ConfigErrors."""
+    flat = [e for err in errors for e in (err.errors if isinstance(err, ConfigErrors) else [err])]
+    if len(flat) == 1:
+        raise flat[0]
+    if flat:
+        raise ConfigErrors(flat)
 
 
 class FetchError(PlanwatchError):

@@ -206,7 +206,8 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         for ip in addresses:
             problem = self._problem(ip)
             if problem:
-                raise BlockedURL(f"blocked address {ip} of host {host} ({problem}); private networks are not allowed")
+                raise BlockedURL(f"blocked address {ip} of host {host} ({problem}); private networks are not allowed "
+                                 "(fix: PLANWATCH_ALLOW_PRIVATE_NETWORKS=1, or the range in PLANWATCH_ALLOWED_NETWORKS)")
         last: Exception | None = None
         for ip in addresses:
             try:

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract.errors import ConfigError
+from extract.errors import ConfigError, raise_all
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG_DIR = REPO / "config"
@@ -113,36 +113,52 @@ class Settings:
 
 
 def load(env: dict | None = None) -> Settings:
-    """Read the settings from ``env`` (default: os.environ)."""
+    """Read the settings from ``env`` (default: os.environ); every bad value is reported, all at once."""
     env = dict(os.environ if env is None else env)
+    errors: list[ConfigError] = []
+
+    def read(parse, *args, fallback=None):
+        try:
+            return parse(env, *args)
+        except ConfigError as exc:
+            errors.append(exc)
+            return fallback
+
     home = Path(env.get("PLANWATCH_HOME") or (Path.cwd() / ".planwatch")).expanduser().resolve()
-    database_url = _database_url(env.get("PLANWATCH_DATABASE_URL") or f"sqlite:///{home / 'planwatch.db'}")
-    paths = {}
-    for key, name in (("PLANWATCH_FEEDS", "feeds.yaml"), ("PLANWATCH_SUBSCRIBERS", "subscribers.yaml"),
-                      ("PLANWATCH_TAXONOMY", "taxonomy.yaml")):
-        path = Path(env.get(key) or CONFIG_DIR / name).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"file {path} does not exist", key=key, fix=f"point {key} at a YAML file like config/{name}")
-        paths[key] = path
+    database_url = read(lambda e: _database_url(e.get("PLANWATCH_DATABASE_URL") or f"sqlite:///{home / 'planwatch.db'}"))
+    paths = {key: read(_config_file, key, name) for key, name in (
+        ("PLANWATCH_FEEDS", "feeds.yaml"), ("PLANWATCH_SUBSCRIBERS", "subscribers.yaml"),
+        ("PLANWATCH_TAXONOMY", "taxonomy.yaml"))}
+    values = dict(
+        allow_private_networks=read(_flag, "PLANWATCH_ALLOW_PRIVATE_NETWORKS", False),
+        allowed_networks=read(_networks, "PLANWATCH_ALLOWED_NETWORKS"),
+        max_instant_alerts=read(_int, "PLANWATCH_MAX_INSTANT_ALERTS", 10, 1),
+        feed_batch_size=read(_int, "PLANWATCH_FEED_BATCH_SIZE", 50, 1),
+        fetch_concurrency=read(_int, "PLANWATCH_FETCH_CONCURRENCY", 16, 1),
+        max_pages_per_run=read(_int, "PLANWATCH_MAX_PAGES_PER_RUN", 500, 1),
+        detect_timeout=read(_number, "PLANWATCH_DETECT_TIMEOUT", Settings.detect_timeout, 0.1),
+        detect_max_chars=read(_int, "PLANWATCH_DETECT_MAX_CHARS", Settings.detect_max_chars, 1000),
+        host_fetch_budget=read(_number, "PLANWATCH_HOST_FETCH_BUDGET", Settings.host_fetch_budget, 1),
+        run_fetch_budget=read(_number, "PLANWATCH_RUN_FETCH_BUDGET", Settings.run_fetch_budget, 1),
+    )
+    raise_all(errors)
     return Settings(
         home=home,
         database_url=database_url,
         feeds_path=paths["PLANWATCH_FEEDS"],
         subscribers_path=paths["PLANWATCH_SUBSCRIBERS"],
         taxonomy_path=paths["PLANWATCH_TAXONOMY"],
-        allow_private_networks=_flag(env, "PLANWATCH_ALLOW_PRIVATE_NETWORKS", False),
-        allowed_networks=_networks(env, "PLANWATCH_ALLOWED_NETWORKS"),
         contact_url=env.get("PLANWATCH_CONTACT_URL") or Settings.contact_url,
         smtp_conn_id=env.get("PLANWATCH_SMTP_CONN_ID") or "smtp_default",
         mail_from=env.get("PLANWATCH_MAIL_FROM") or Settings.mail_from,
         operator_email=env.get("PLANWATCH_OPERATOR_EMAIL") or None,
         operator_slack_connection=env.get("PLANWATCH_OPERATOR_SLACK_CONNECTION") or None,
-        max_instant_alerts=_int(env, "PLANWATCH_MAX_INSTANT_ALERTS", 10, 1),
-        feed_batch_size=_int(env, "PLANWATCH_FEED_BATCH_SIZE", 50, 1),
-        fetch_concurrency=_int(env, "PLANWATCH_FETCH_CONCURRENCY", 16, 1),
-        max_pages_per_run=_int(env, "PLANWATCH_MAX_PAGES_PER_RUN", 500, 1),
-        detect_timeout=_number(env, "PLANWATCH_DETECT_TIMEOUT", Settings.detect_timeout, 0.1),
-        detect_max_chars=_int(env, "PLANWATCH_DETECT_MAX_CHARS", Settings.detect_max_chars, 1000),
-        host_fetch_budget=_number(env, "PLANWATCH_HOST_FETCH_BUDGET", Settings.host_fetch_budget, 1),
-        run_fetch_budget=_number(env, "PLANWATCH_RUN_FETCH_BUDGET", Settings.run_fetch_budget, 1),
+        **values,
     )
+
+
+def _config_file(env: dict, key: str, name: str) -> Path:
+    path = Path(env.get(key) or CONFIG_DIR / name).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"file {path} does not exist", key=key, fix=f"point {key} at a YAML file like config/{name}")
+    return path

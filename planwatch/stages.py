@@ -46,15 +46,29 @@ def taxonomy(cfg: Settings):
 
 
 def check_config(cfg: Settings | None = None) -> dict:
-    """Load and validate every config file; raises ConfigError naming file, key and fix."""
+    """Load and validate every config file; raises ConfigErrors listing every mistake (file, entry, key, fix)."""
     from alerts import subscribers
+    from extract.errors import ConfigError, raise_all
     from planwatch.config import load_feeds
+    from planwatch.preflight import feed_address_errors, slack_connection_errors, store_errors
 
     cfg = _settings(cfg)
-    tax = taxonomy(cfg)
-    feeds = load_feeds(cfg.feeds_path)
-    subs = subscribers.load(cfg.subscribers_path, sorted(tax.technology_ids))
-    return {"feeds": len(feeds), "subscribers": len(subs), "technologies": len(tax.technology_ids)}
+    errors: list[ConfigError] = []
+
+    def checked(load, default):
+        try:
+            return load()
+        except ConfigError as exc:
+            errors.append(exc)
+            return default
+
+    tax = checked(lambda: taxonomy(cfg), None)
+    feeds = checked(lambda: load_feeds(cfg.feeds_path, errors), [])
+    tech_ids = sorted(tax.technology_ids) if tax is not None else []
+    subs = checked(lambda: subscribers.load(cfg.subscribers_path, tech_ids), []) if tax is not None else []
+    errors += feed_address_errors(cfg, feeds) + slack_connection_errors(cfg, subs) + store_errors(cfg)
+    raise_all(errors)
+    return {"feeds": len(feeds), "subscribers": len(subs), "technologies": len(tech_ids)}
 
 
 # ---- planwatch_ingest -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ class StoreError(PlanwatchError):
     """The store cannot do its job; ``str()`` starts with "store: " and ends with a fix."""
 
     def __init__(self, message: str, fix: str):
-        self.fix = fix
+        self.message, self.fix = message, fix
         super().__init__(f"store: {message} (fix: {fix})")
 
 
