@@ -33,7 +33,7 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -45,8 +45,13 @@ from alerts.errors import DeliveryError
 from store.db import session_scope
 from store.models import Delivery, Fact, Subscriber, utcnow
 
-if TYPE_CHECKING:
-    from planwatch.settings import Settings
+from alerts.operators import OperatorSettings
+
+
+class AlertSettings(OperatorSettings):
+    """The values the outbox needs (planwatch's Settings has them)."""
+
+    max_instant_alerts: int
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +90,7 @@ class _Target:
 class _Channels:
     """The channels of one run; a channel that is down stays unused for the rest of the run."""
 
-    def __init__(self, settings: "Settings"):
+    def __init__(self, settings: AlertSettings):
         self.settings = settings
         self.open: dict[tuple[str, str], EmailChannel | SlackChannel] = {}
         self.down: set[tuple[str, str]] = set()
@@ -106,7 +111,7 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(BACKOFF_MAX, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
 
 
-def send_pending(settings: "Settings", now: dt.datetime | None = None, mode: str = "instant") -> SendSummary:
+def send_pending(settings: AlertSettings, now: dt.datetime | None = None, mode: str = "instant") -> SendSummary:
     """Send the due deliveries of instant-mode subscribers (``mode='digest'``: see ``send_digest``)."""
     if mode == "digest":
         return send_digest(settings, now)
@@ -132,7 +137,7 @@ def send_pending(settings: "Settings", now: dt.datetime | None = None, mode: str
     return summary
 
 
-def send_digest(settings: "Settings", now: dt.datetime | None = None) -> SendSummary:
+def send_digest(settings: AlertSettings, now: dt.datetime | None = None) -> SendSummary:
     """One message a day per digest-mode subscriber: its pending deliveries and the day's most carried facts."""
     now = now or utcnow()
     summary = SendSummary()
@@ -232,7 +237,7 @@ def _mark_failure(url: str, token: str, ids: Sequence[int], error: DeliveryError
     summary.errors.append(message)
 
 
-def _deliver(settings: "Settings", target: _Target, ids: Sequence[int], mode: str, now: dt.datetime,
+def _deliver(settings: AlertSettings, target: _Target, ids: Sequence[int], mode: str, now: dt.datetime,
              channels: _Channels, summary: SendSummary) -> None:
     """Claim ``ids``, send them as one message (an instant alert, a roll-up or a digest), record the outcome."""
     url = settings.database_url

@@ -156,6 +156,7 @@ class ProcessSummary:
     corroborations: int = 0
     problems: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
+    quarantined_ids: list[int] = field(default_factory=list)
 
 
 def process_entries(cfg: Settings | None = None) -> dict:
@@ -181,6 +182,10 @@ def process_entries(cfg: Settings | None = None) -> dict:
                 _quarantine(cfg.database_url, entry_id, link, failure, summary)
     with session_scope(cfg.database_url) as session:
         link_known_articles(session)  # other feeds' entries for the pages just stored need no fetch
+    if summary.quarantined:
+        from alerts.operators import notify_quarantine
+
+        notify_quarantine(cfg, list(zip(summary.quarantined_ids, summary.quarantined)))
     log.info(
         "planwatch: fetched %d pages: %d articles (%d syndicated copies, %d without text), %d errors; "
         "%d new facts, %d revisions, %d corroborations",
@@ -289,6 +294,7 @@ def _quarantine(url: str, entry_id: int, link: str, failure: StageFailure, summa
         entry.status, entry.error = "failed", str(failure)
     summary.errors += 1
     summary.quarantined.append(f"{redact(link)}: {failure}")
+    summary.quarantined_ids.append(entry_id)
     summary.problems.append(f"{redact(link)}: quarantined: {failure}")
     log.error("planwatch: entry %d quarantined: %s: %s", entry_id, redact(link), failure)
 
@@ -303,6 +309,18 @@ def _fetched(todo: list[tuple], policy):
     for i in range(0, len(todo), PAGE_CHUNK):
         chunk = todo[i : i + PAGE_CHUNK]
         yield from zip(chunk, fetch_pages_sync([link for _, _, link, _ in chunk], policy))
+
+
+def tell_operators(context) -> None:
+    """Task-level on_failure_callback of the DAGs: one notice per failed run (never raises)."""
+    from alerts.operators import on_failure
+
+    try:
+        cfg = _settings(None)
+    except Exception as exc:  # settings broken: the task log has the error; no channel is known
+        log.error("planwatch: cannot tell operators of the failed run: %s", exc)
+        return
+    on_failure(context, cfg)
 
 
 # ---- planwatch_alerts / planwatch_digest --------------------------------------------------------

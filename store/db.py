@@ -1,8 +1,9 @@
 """Engine, sessions and migrations for the planwatch store.
 
-Transactions are real on both databases: on SQLite the driver's own transaction handling is off and
-every transaction starts with an explicit ``BEGIN`` (so DDL is transactional too, and a killed first
-migration leaves an empty store, never half a schema). A process that waits longer than
+Migrations are atomic on both databases: on SQLite the driver's own transaction handling (which
+commits each DDL statement on its own) is off for the migration engine, which starts its one
+transaction with ``BEGIN IMMEDIATE`` (so a killed first migration leaves an empty store, never half
+a schema). A process that waits longer than
 ``LOCK_TIMEOUT`` for another one's lock stops with ``StoreBusy`` ("another planwatch run holds the
 store (fix: ...)"); driver errors that mean the store is gone or read-only become ``StoreUnavailable``.
 Migrations run in one transaction under an exclusive lock (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL
@@ -18,6 +19,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from store.errors import translated
 
@@ -28,37 +30,51 @@ _engines: dict[str, Engine] = {}
 
 
 def engine_for(url: str) -> Engine:
-    """One engine per URL per process; SQLite gets WAL, foreign keys, explicit BEGIN and the lock timeout."""
+    """One engine per URL per process; SQLite gets WAL, foreign keys and the lock timeout."""
     engine = _engines.get(url)
     if engine is None:
         with translated(url):
-            engine = _sqlite_engine(url) if url.startswith("sqlite") else create_engine(
-                url, pool_pre_ping=True,
-                connect_args={"connect_timeout": 10, "options": f"-c lock_timeout={int(LOCK_TIMEOUT * 1000)}"})
+            engine = (_sqlite_engine(url) if url.startswith("sqlite")
+                      else create_engine(url, pool_pre_ping=True, connect_args=_pg_args()))
         _engines[url] = engine
     return engine
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, *, transactional_ddl: bool = False) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": LOCK_TIMEOUT})
+    extra = {"poolclass": NullPool} if transactional_ddl else {}
+    engine = create_engine(url, connect_args={"timeout": LOCK_TIMEOUT}, **extra)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):
-        dbapi_conn.isolation_level = None  # the driver would not BEGIN before DDL: we BEGIN ourselves
+        if transactional_ddl:
+            dbapi_conn.isolation_level = None  # the driver would not BEGIN before DDL: we BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(LOCK_TIMEOUT * 1000)}")
         cur.close()
 
-    @event.listens_for(engine, "begin")
-    def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("exclusive") else "BEGIN")
+    if transactional_ddl:
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock first: two migrating processes take turns
 
     return engine
+
+
+def migration_engine(url: str) -> Engine:
+    """An engine whose one transaction holds every migration step, DDL included, under an exclusive lock."""
+    with translated(url):
+        if url.startswith("sqlite"):
+            return _sqlite_engine(url, transactional_ddl=True)
+        return create_engine(url, poolclass=NullPool, connect_args=_pg_args())
+
+
+def _pg_args() -> dict:
+    return {"connect_timeout": 10, "options": f"-c lock_timeout={int(LOCK_TIMEOUT * 1000)}"}
 
 
 def forget_connections() -> None:

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import text
 
-from store.db import MIGRATION_LOCK, engine_for
+from store.db import MIGRATION_LOCK, migration_engine
 from store.models import Base
 
 config = context.config
@@ -11,8 +11,8 @@ config = context.config
 
 def run() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    engine = engine_for(url)
-    with engine.connect().execution_options(exclusive=True) as connection, connection.begin():
+    engine = migration_engine(url)
+    with engine.connect() as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.configure(
@@ -23,6 +23,7 @@ def run() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+    engine.dispose()
 
 
 run()

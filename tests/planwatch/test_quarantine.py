@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 import extract.detect
 from planwatch import settings, stages
-from planwatch.demo import SAMPLE, write_config
+from planwatch.demo import SAMPLE, connection_env, write_config
 from planwatch.standins import Reply
 
 GOOD_PAGE = (SAMPLE / "articles" / "cnn-tech-plan.html").read_text(encoding="utf-8")
@@ -44,14 +44,16 @@ PAGES = {
 
 
 @pytest.fixture
-def cfg(http_server, db_url, tmp_path, monkeypatch):
+def cfg(http_server, db_url, tmp_path, monkeypatch, smtp_server, slack_server):
     base = http_server.url("").rstrip("/")
     http_server.routes["/feed.xml"] = Reply(200, rss(base, *PAGES), {"Content-Type": "application/rss+xml"})
     for name, body in PAGES.items():
         kind = "text/html; charset=utf-8" if name.endswith(".html") else "text/plain; charset=utf-8"
         http_server.routes[f"/a/{name}"] = Reply(200, body.encode("utf-8"), {"Content-Type": kind})
     env = write_config(tmp_path / "config", [("hostile", http_server.url("/feed.xml"))], [])
+    env.update(connection_env(smtp_server, slack_server, "slack_ops"))
     env.update({"PLANWATCH_HOME": str(tmp_path), "PLANWATCH_DATABASE_URL": db_url,
+                "PLANWATCH_OPERATOR_SLACK_CONNECTION": "slack_ops",
                 "PLANWATCH_DETECT_TIMEOUT": "2", "PLANWATCH_DETECT_MAX_CHARS": "10000"})
     for k, v in env.items():
         monkeypatch.setenv(k, v)
@@ -59,7 +61,7 @@ def cfg(http_server, db_url, tmp_path, monkeypatch):
     return settings.load()
 
 
-def test_pages_that_break_detection_are_quarantined_and_the_run_goes_on(cfg, capsys):
+def test_pages_that_break_detection_are_quarantined_and_the_run_goes_on(cfg, capsys, slack_server):
     from planwatch.cli import cmd_feeds
     from store import session_scope
     from store.models import Article, Entry
@@ -82,7 +84,10 @@ def test_pages_that_break_detection_are_quarantined_and_the_run_goes_on(cfg, cap
         assert entries["nul.txt"].status == "done"
         assert articles["nul.txt"].text.endswith("ab [31m evil")
     assert len(summary["quarantined"]) >= 3 and any("slow.txt" in q for q in summary["quarantined"])
+    notices = [r.body.decode() for r in slack_server.hits("/hook")]
+    assert len(notices) == 1 and "quarantined" in notices[0] and "recurse.txt" in notices[0]
     assert stages.process_entries(cfg)["fetched"] == 0  # quarantined pages are not retried
+    assert len(slack_server.hits("/hook")) == 1  # operators are told once
     cmd_feeds(None, cfg)
     out = capsys.readouterr().out
     assert "quarantined" in out and "recurse.txt" in out and "RecursionError" in out
