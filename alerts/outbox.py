@@ -17,10 +17,13 @@ How a delivery moves:
    A permanent failure (SMTP 5xx, refused recipient, Slack 400/403/404/410) marks it ``failed``
    at once; failed rows are never retried and ``failed_deliveries`` lists them for operators.
 
-The one window that remains: the server accepted a message and the process died (or the
-database went away) before step 3's commit. The claim then expires and the next run sends
-that message again — a duplicate, never a loss. It is as narrow as one row update; emails
-carry a Message-ID derived from the delivery ids, so a resent copy has the same id.
+The windows that remain: the server accepted a message and the process died (or the
+database went away) before step 3's commit; or the channel gave no answer (a timeout, a
+dropped connection after the request was sent). The delivery stays pending and a later run
+sends it again — a duplicate, never a loss; a Slack 429 or 5xx, a refused connection and an
+SMTP 4xx are answers that nothing was accepted, so their retries duplicate nothing. A busy
+store is waited for at step 3 (``SENT_PATIENCE``) rather than given up. Emails carry a
+Message-ID derived from the delivery ids, so a resent copy has the same id.
 
 Flood control: at most ``settings.max_instant_alerts`` instant messages per subscriber per
 run; the rest of that subscriber's due deliveries go out as ONE roll-up (``mode='rollup'``).
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -42,7 +46,9 @@ from alerts import render
 from alerts.channels import EmailChannel, SlackChannel
 from alerts.select import matches
 from alerts.errors import DeliveryError
+from extract.cleantext import bounded
 from store.db import session_scope
+from store.errors import StoreBusy
 from store.models import Delivery, Fact, Subscriber, utcnow
 
 from alerts.operators import OperatorSettings
@@ -216,7 +222,7 @@ def _mark_sent(url: str, token: str, ids: Sequence[int], mode: str, now: dt.date
 
 def _mark_failure(url: str, token: str, ids: Sequence[int], error: DeliveryError, now: dt.datetime,
                   summary: SendSummary) -> None:
-    message = str(error)
+    message = bounded(error)
     with session_scope(url) as session:
         rows = session.scalars(select(Delivery).where(Delivery.id.in_(list(ids)), Delivery.batch == token,
                                                       Delivery.status == "pending"))
@@ -276,10 +282,22 @@ def _deliver(settings: AlertSettings, target: _Target, ids: Sequence[int], mode:
         _mark_failure(url, token, pending, error, now, summary)
 
 
+SENT_PATIENCE = 60.0  # seconds the 'sent' commit keeps waiting for a busy store: giving up means a duplicate later
+
+
 def _sent(url: str, token: str, ids: Sequence[int], mode: str, now: dt.datetime, summary: SendSummary) -> None:
+    """Record what the server accepted; a busy store is waited for (a lost commit would send it again)."""
     if not ids:
         return
-    done = _mark_sent(url, token, ids, mode, now)
+    give_up = time.monotonic() + SENT_PATIENCE
+    while True:
+        try:
+            done = _mark_sent(url, token, ids, mode, now)
+            break
+        except StoreBusy:
+            if time.monotonic() > give_up:
+                raise
+            time.sleep(0.5)
     summary.sent += done
     if mode == "rollup":
         summary.rolled_up += done
