@@ -176,6 +176,14 @@ def failed_deliveries(session: Session, limit: int = 200) -> list[Delivery]:
     ))
 
 
+def retrying_deliveries(session: Session, limit: int = 200) -> list[Delivery]:
+    """Pending deliveries that failed at least once (their error is known before they are given up)."""
+    return list(session.scalars(
+        select(Delivery).where(Delivery.status == "pending", Delivery.attempts > 0, Delivery.last_error.is_not(None))
+        .options(joinedload(Delivery.subscriber)).order_by(Delivery.id).limit(limit)
+    ))
+
+
 # -- steps -------------------------------------------------------------------------------------------------------------
 
 

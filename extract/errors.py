@@ -62,8 +62,10 @@ class FetchError(PlanwatchError):
     transient: bool = True
 
     def __init__(self, message: str, *, url: str | None = None):
+        from extract.urls import redact  # a URL's credentials never reach an error text
+
         self.url = url
-        super().__init__(f"fetch: {message}")
+        super().__init__(f"fetch: {redact(message)}")
 
 
 class BlockedURL(FetchError):

@@ -56,6 +56,7 @@ import httpcore
 import httpx
 
 from extract.netstream import open_tcp
+from extract.urls import redact
 from extract.errors import BlockedURL, FetchError, FetchTimeout, HTTPStatusError, ResponseTooLarge, TooManyRedirects
 
 MiB = 1024 * 1024
@@ -542,9 +543,9 @@ async def _read_capped(raw: AsyncIterator[bytes], decoder: _Decoder, cap: int, u
 
 def _host(url: str) -> str:
     try:
-        return urlsplit(url).netloc or url
+        return urlsplit(url).netloc.rsplit("@", 1)[-1] or redact(url)
     except ValueError:
-        return url
+        return redact(url)
 
 
 def fetch_sync(url: str, policy: FetchPolicy | None = None, **kwargs: object) -> FetchResult:

@@ -119,13 +119,14 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
         with session_scope(cfg.database_url) as session:
             feed = session.get(Feed, outcome.feed_id)
             feed.failures, feed.next_poll_at, feed.dormant = new.failures, new.next_poll_at, new.dormant
-            feed.last_status, feed.last_error = outcome.status, new.last_error
+            feed.last_status = outcome.status
+            feed.last_error = new.last_error and bounded(redact(new.last_error))
             feed.etag, feed.last_modified, feed.body_hash = new.etag, new.last_modified, new.body_hash
             feed.url = new.url or feed.url
             feed.last_polled_at, feed.last_success_at = now, new.last_success_at
             parsed = outcome.parse
             if parsed is not None:
-                feed.last_warning = parsed.warning
+                feed.last_warning = parsed.warning and bounded(redact(parsed.warning))
                 links = {e.link: canonical_url(e.link) for e in parsed.entries if e.link}
                 added = add_entries(session, feed.id, parsed.entries, links)
                 feed.entry_count += added
@@ -134,9 +135,9 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
         link_known_articles(session)  # a story already stored from another feed needs no fetch
     summary = summarize(outcomes)
     summary.new_entries = sum(added_by_feed.values())
-    problems = [f"{names[o.feed_id]}: {o.error}" for o in outcomes if o.status in ("error", "gone")]
+    problems = [f"{names[o.feed_id]}: {bounded(redact(o.error))}" for o in outcomes if o.status in ("error", "gone")]
     dormant = sum(o.state.dormant for o in outcomes)
-    log.info("planwatch: %s; %d dormant", summary, dormant)
+    log.info("planwatch: %s; %d dormant", redact(str(summary)), dormant)
     for problem in problems:
         log.warning("planwatch: %s", problem)
     return {"polled": summary.polled, "unchanged": summary.not_modified + summary.unchanged,
