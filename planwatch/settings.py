@@ -108,7 +108,6 @@ class Settings:
     max_pages_per_run: int = 500
     detect_timeout: float = 30.0
     detect_max_chars: int = 500_000
-    host_fetch_budget: float = 120.0
     run_fetch_budget: float = 900.0
 
 
@@ -138,7 +137,6 @@ def load(env: dict | None = None) -> Settings:
         max_pages_per_run=read(_int, "PLANWATCH_MAX_PAGES_PER_RUN", 500, 1),
         detect_timeout=read(_number, "PLANWATCH_DETECT_TIMEOUT", Settings.detect_timeout, 0.1),
         detect_max_chars=read(_int, "PLANWATCH_DETECT_MAX_CHARS", Settings.detect_max_chars, 1000),
-        host_fetch_budget=read(_number, "PLANWATCH_HOST_FETCH_BUDGET", Settings.host_fetch_budget, 1),
         run_fetch_budget=read(_number, "PLANWATCH_RUN_FETCH_BUDGET", Settings.run_fetch_budget, 1),
     )
     raise_all(errors)

@@ -175,7 +175,7 @@ def process_entries(cfg: Settings | None = None) -> dict:
         return asdict(summary)
     policy = fetch_policy(cfg)
     with _detector(cfg, tax) as detector:
-        for (entry_id, feed_id, link, canon), result in _fetched(todo, policy):
+        for (entry_id, feed_id, link, canon), result in _fetched(todo, policy, cfg.run_fetch_budget):
             summary.fetched += 1
             try:
                 _process_one(cfg, entry_id, feed_id, link, canon, result, detector, summary)
@@ -303,11 +303,20 @@ def _quarantine(url: str, entry_id: int, link: str, failure: StageFailure, summa
 PAGE_CHUNK = 32  # pages held in memory at once: each may be up to the 20 MiB page cap
 
 
-def _fetched(todo: list[tuple], policy):
-    """Fetch the pages chunk by chunk (concurrently within a chunk), yielding (entry, result)."""
+def _fetched(todo: list[tuple], policy, budget: float | None = None):
+    """Fetch the pages chunk by chunk (concurrently within a chunk), yielding (entry, result).
+
+    Past ``budget`` seconds no new chunk is started: the entries left stay 'new' for the next run."""
+    import time
+
     from extract.poller import fetch_pages_sync
 
+    stop = time.monotonic() + budget if budget else None
     for i in range(0, len(todo), PAGE_CHUNK):
+        if stop is not None and time.monotonic() > stop:
+            log.warning("planwatch: page fetch budget of %g s spent; %d entries wait for the next run",
+                        budget, len(todo) - i)
+            return
         chunk = todo[i : i + PAGE_CHUNK]
         yield from zip(chunk, fetch_pages_sync([link for _, _, link, _ in chunk], policy))
 

@@ -89,3 +89,13 @@ def test_pages_that_break_detection_are_quarantined_and_the_run_goes_on(cfg, cap
     cmd_feeds(None, cfg)
     out = capsys.readouterr().out
     assert "quarantined" in out and "recurse.txt" in out and "RecursionError" in out
+
+
+def test_past_the_run_fetch_budget_the_rest_waits_for_the_next_run(http_server):
+    from planwatch.stages import PAGE_CHUNK, _fetched
+    from extract.http import FetchPolicy
+
+    http_server.routes["/slow"] = Reply(200, b"x", {"Content-Type": "text/plain"}, delay=1.2)
+    todo = [(i, 1, http_server.url("/slow"), f"c{i}") for i in range(PAGE_CHUNK + 5)]
+    got = list(_fetched(todo, FetchPolicy(allow_private=True), budget=1))
+    assert len(got) == PAGE_CHUNK  # the first chunk finished; the second was never started
