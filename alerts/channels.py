@@ -21,10 +21,12 @@ import urllib.error
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from extract.errors import DeliveryError
+from alerts.errors import DeliveryError
+from extract.cleantext import bounded
 
 SLACK_TIMEOUT = 30  # seconds for one webhook post
 DEFAULT_RETRY_AFTER = 60  # seconds, when Slack says 429 without Retry-After
+MAX_RETRY_AFTER = 3600  # a Retry-After past an hour is taken as an hour
 
 
 def _code_error(what: str, code: int, text: bytes | str | None) -> DeliveryError:
@@ -117,9 +119,9 @@ class EmailChannel:
 class SlackChannel:
     """Posts Block Kit payloads to one incoming-webhook connection, without client-side retries."""
 
-    def __init__(self, conn_id: str, timeout: int = SLACK_TIMEOUT):
+    def __init__(self, conn_id: str, timeout: float | None = None):
         self.conn_id = conn_id
-        self.timeout = timeout
+        self.timeout = timeout or SLACK_TIMEOUT
         self._client = None
 
     def _webhook(self):
@@ -147,7 +149,11 @@ class SlackChannel:
             resp = client.send_dict(payload)
         except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", None) or exc or type(exc).__name__
-            raise DeliveryError("slack", f"cannot reach the webhook ({reason})", transient=True,
+            if isinstance(reason, ConnectionRefusedError) or "refused" in str(reason).lower():
+                what = "cannot reach the webhook"  # nothing was sent
+            else:
+                what = "no answer from the webhook (the post may have arrived; it is sent again on a later run)"
+            raise DeliveryError("slack", f"{what} ({bounded(reason, 200)})", transient=True,
                                 channel_down=True) from None
         status = resp.status_code
         if status == 200:
@@ -172,6 +178,9 @@ def _seconds(value) -> float:
     if isinstance(value, list):
         value = value[0] if value else None
     try:
-        return max(1.0, float(value))
+        seconds = float(value)
     except (TypeError, ValueError):
         return float(DEFAULT_RETRY_AFTER)
+    if seconds != seconds:  # NaN
+        return float(DEFAULT_RETRY_AFTER)
+    return min(float(MAX_RETRY_AFTER), max(1.0, seconds))

@@ -14,38 +14,43 @@ import email.policy
 import logging
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping, Protocol
 
 from sqlalchemy import delete
 
 from alerts.channels import EmailChannel, SlackChannel
-from alerts.render import SEND_POLICY, mrkdwn, one_line
-from extract.errors import DeliveryError
+from alerts.errors import DeliveryError
+from alerts.escape import mrkdwn, one_line
+from alerts.render import SEND_POLICY
 from store.db import session_scope
 from store.models import OperatorNotice, utcnow
 from store.upsert import insert_ignore
 
-if TYPE_CHECKING:
-    from planwatch.settings import Settings
+
+
+class OperatorSettings(Protocol):
+    """The values alerts needs to tell operators (planwatch's Settings has them)."""
+
+    database_url: str
+    smtp_conn_id: str
+    mail_from: str
+    operator_email: str | None
+    operator_slack_connection: str | None
 
 log = logging.getLogger(__name__)
 
 
-def on_failure(context: Mapping[str, Any], settings: "Settings | None" = None) -> None:
+def on_failure(context: Mapping[str, Any], settings: OperatorSettings) -> None:
     """Task-level on_failure_callback: notify operators of the failed DAG run (never raises)."""
     try:
-        if settings is None:
-            from planwatch.settings import load  # the app shell's settings; alerts does not import it otherwise
-
-            settings = load()
         dag_id, run_id, detail = _describe(context)
         notify_failure(settings, dag_id, run_id, detail)
     except Exception:  # a callback that raises only adds noise to the task log
         log.exception("alerts: could not notify operators of the failed run")
 
 
-def notify_failure(settings: "Settings", dag_id: str, run_id: str, detail: str,
-                   now: dt.datetime | None = None) -> bool:
+def notify_failure(settings: OperatorSettings, dag_id: str, run_id: str, detail: str,
+                   now: dt.datetime | None = None, subject: str | None = None) -> bool:
     """Send one notice for (dag_id, run_id) unless one was sent; returns whether this call sent it."""
     if not settings.operator_email and not settings.operator_slack_connection:
         log.warning("alerts: run %s of %s failed; no operator channel is set (PLANWATCH_OPERATOR_EMAIL, "
@@ -57,7 +62,7 @@ def notify_failure(settings: "Settings", dag_id: str, run_id: str, detail: str,
                               ["dag_id", "run_id"])
     if not added:
         return False
-    subject = one_line(f"planwatch: DAG run failed: {dag_id} ({run_id})")[:200]
+    subject = one_line(subject or f"planwatch: DAG run failed: {dag_id} ({run_id})")[:200]
     told, errors = False, []
     if settings.operator_email:
         channel = EmailChannel(settings.smtp_conn_id, settings.mail_from)
@@ -84,6 +89,21 @@ def notify_failure(settings: "Settings", dag_id: str, run_id: str, detail: str,
     return True
 
 
+def notify_quarantine(settings: OperatorSettings, entries: list[tuple[int, str]]) -> bool:
+    """Tell operators, once, which entries (id, "link: error") were quarantined; never raises."""
+    if not entries:
+        return False
+    ids = ",".join(str(i) for i, _ in entries)
+    detail = "\n".join(f"Entry {i}: {line}" for i, line in entries)
+    try:
+        return notify_failure(settings, "planwatch_quarantine", f"entries {ids}"[:250],
+                              f"These pages broke a stage and are quarantined (not retried):\n{detail}",
+                              subject=f"planwatch: {len(entries)} page(s) quarantined")
+    except Exception as exc:
+        log.warning("alerts: could not tell operators of quarantined pages: %s", exc)
+        return False
+
+
 def _describe(context: Mapping[str, Any]) -> tuple[str, str, str]:
     ti = context.get("ti") or context.get("task_instance")
     dag = context.get("dag")
@@ -103,14 +123,14 @@ def _describe(context: Mapping[str, Any]) -> tuple[str, str, str]:
     return str(dag_id), str(run_id), "\n".join(lines)
 
 
-def _email(settings: "Settings", subject: str, detail: str, now: dt.datetime) -> EmailMessage:
+def _email(settings: OperatorSettings, subject: str, detail: str, now: dt.datetime) -> EmailMessage:
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["Subject"] = subject
     msg["From"] = one_line(settings.mail_from)
     msg["To"] = one_line(settings.operator_email)
     msg["Date"] = format_datetime(now.astimezone(dt.timezone.utc))
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(f"A planwatch DAG run failed.\n\n{detail}\n\nSee the Airflow UI for the task log.\n")
+    msg.set_content(f"{subject}\n\n{detail}\n\nSee the Airflow UI for the task log.\n")
     msg.policy = SEND_POLICY
     return msg
 

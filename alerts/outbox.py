@@ -17,10 +17,13 @@ How a delivery moves:
    A permanent failure (SMTP 5xx, refused recipient, Slack 400/403/404/410) marks it ``failed``
    at once; failed rows are never retried and ``failed_deliveries`` lists them for operators.
 
-The one window that remains: the server accepted a message and the process died (or the
-database went away) before step 3's commit. The claim then expires and the next run sends
-that message again — a duplicate, never a loss. It is as narrow as one row update; emails
-carry a Message-ID derived from the delivery ids, so a resent copy has the same id.
+The windows that remain: the server accepted a message and the process died (or the
+database went away) before step 3's commit; or the channel gave no answer (a timeout, a
+dropped connection after the request was sent). The delivery stays pending and a later run
+sends it again — a duplicate, never a loss; a Slack 429 or 5xx, a refused connection and an
+SMTP 4xx are answers that nothing was accepted, so their retries duplicate nothing. A busy
+store is waited for at step 3 (``SENT_PATIENCE``) rather than given up. Emails carry a
+Message-ID derived from the delivery ids, so a resent copy has the same id.
 
 Flood control: at most ``settings.max_instant_alerts`` instant messages per subscriber per
 run; the rest of that subscriber's due deliveries go out as ONE roll-up (``mode='rollup'``).
@@ -31,9 +34,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -41,12 +45,19 @@ from sqlalchemy.orm import Session, joinedload
 from alerts import render
 from alerts.channels import EmailChannel, SlackChannel
 from alerts.select import matches
-from extract.errors import DeliveryError
+from alerts.errors import DeliveryError
+from extract.cleantext import bounded
 from store.db import session_scope
+from store.errors import StoreBusy
 from store.models import Delivery, Fact, Subscriber, utcnow
 
-if TYPE_CHECKING:
-    from planwatch.settings import Settings
+from alerts.operators import OperatorSettings
+
+
+class AlertSettings(OperatorSettings):
+    """The values the outbox needs (planwatch's Settings has them)."""
+
+    max_instant_alerts: int
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +96,7 @@ class _Target:
 class _Channels:
     """The channels of one run; a channel that is down stays unused for the rest of the run."""
 
-    def __init__(self, settings: "Settings"):
+    def __init__(self, settings: AlertSettings):
         self.settings = settings
         self.open: dict[tuple[str, str], EmailChannel | SlackChannel] = {}
         self.down: set[tuple[str, str]] = set()
@@ -106,7 +117,7 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(BACKOFF_MAX, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
 
 
-def send_pending(settings: "Settings", now: dt.datetime | None = None, mode: str = "instant") -> SendSummary:
+def send_pending(settings: AlertSettings, now: dt.datetime | None = None, mode: str = "instant") -> SendSummary:
     """Send the due deliveries of instant-mode subscribers (``mode='digest'``: see ``send_digest``)."""
     if mode == "digest":
         return send_digest(settings, now)
@@ -132,7 +143,7 @@ def send_pending(settings: "Settings", now: dt.datetime | None = None, mode: str
     return summary
 
 
-def send_digest(settings: "Settings", now: dt.datetime | None = None) -> SendSummary:
+def send_digest(settings: AlertSettings, now: dt.datetime | None = None) -> SendSummary:
     """One message a day per digest-mode subscriber: its pending deliveries and the day's most carried facts."""
     now = now or utcnow()
     summary = SendSummary()
@@ -162,6 +173,14 @@ def failed_deliveries(session: Session, limit: int = 200) -> list[Delivery]:
         select(Delivery).where(Delivery.status == "failed")
         .options(joinedload(Delivery.subscriber), joinedload(Delivery.fact))
         .order_by(Delivery.id.desc()).limit(limit)
+    ))
+
+
+def retrying_deliveries(session: Session, limit: int = 200) -> list[Delivery]:
+    """Pending deliveries that failed at least once (their error is known before they are given up)."""
+    return list(session.scalars(
+        select(Delivery).where(Delivery.status == "pending", Delivery.attempts > 0, Delivery.last_error.is_not(None))
+        .options(joinedload(Delivery.subscriber)).order_by(Delivery.id).limit(limit)
     ))
 
 
@@ -211,7 +230,7 @@ def _mark_sent(url: str, token: str, ids: Sequence[int], mode: str, now: dt.date
 
 def _mark_failure(url: str, token: str, ids: Sequence[int], error: DeliveryError, now: dt.datetime,
                   summary: SendSummary) -> None:
-    message = str(error)
+    message = bounded(error)
     with session_scope(url) as session:
         rows = session.scalars(select(Delivery).where(Delivery.id.in_(list(ids)), Delivery.batch == token,
                                                       Delivery.status == "pending"))
@@ -232,7 +251,7 @@ def _mark_failure(url: str, token: str, ids: Sequence[int], error: DeliveryError
     summary.errors.append(message)
 
 
-def _deliver(settings: "Settings", target: _Target, ids: Sequence[int], mode: str, now: dt.datetime,
+def _deliver(settings: AlertSettings, target: _Target, ids: Sequence[int], mode: str, now: dt.datetime,
              channels: _Channels, summary: SendSummary) -> None:
     """Claim ``ids``, send them as one message (an instant alert, a roll-up or a digest), record the outcome."""
     url = settings.database_url
@@ -271,10 +290,22 @@ def _deliver(settings: "Settings", target: _Target, ids: Sequence[int], mode: st
         _mark_failure(url, token, pending, error, now, summary)
 
 
+SENT_PATIENCE = 60.0  # seconds the 'sent' commit keeps waiting for a busy store: giving up means a duplicate later
+
+
 def _sent(url: str, token: str, ids: Sequence[int], mode: str, now: dt.datetime, summary: SendSummary) -> None:
+    """Record what the server accepted; a busy store is waited for (a lost commit would send it again)."""
     if not ids:
         return
-    done = _mark_sent(url, token, ids, mode, now)
+    give_up = time.monotonic() + SENT_PATIENCE
+    while True:
+        try:
+            done = _mark_sent(url, token, ids, mode, now)
+            break
+        except StoreBusy:
+            if time.monotonic() > give_up:
+                raise
+            time.sleep(0.5)
     summary.sent += done
     if mode == "rollup":
         summary.rolled_up += done

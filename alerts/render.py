@@ -21,6 +21,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
+from alerts.escape import mrkdwn, one_line
 from store.models import Article, Delivery, Fact
 
 SLACK_MAX_BLOCKS = 50
@@ -203,11 +204,6 @@ def ranked(items: Iterable[Item]) -> list[Item]:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
-def one_line(text: str | None) -> str:
-    """Text with CR/LF and control characters folded to single spaces (safe in headers and headings)."""
-    return " ".join(_CONTROL.sub(" ", text or "").split())
-
-
 def safe_url(url: str | None) -> str | None:
     """The URL if it is http(s) without spaces or control characters, else None."""
     if not url:
@@ -216,11 +212,6 @@ def safe_url(url: str | None) -> str | None:
     if not re.match(r"^https?://[^\s/?#]+", url, re.IGNORECASE) or _CONTROL.search(url) or " " in url:
         return None
     return url
-
-
-def mrkdwn(text: str | None) -> str:
-    """Slack mrkdwn escaping: & < > become entities, so '<!channel>' is shown, not acted on."""
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def slack_link(url: str | None, label: str) -> str:

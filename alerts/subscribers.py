@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
 
-import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from extract.errors import ConfigError
+from extract.errors import ConfigError, raise_all
+from extract.yamlfile import read_yaml
 from store.models import Subscriber, utcnow
 from store.upsert import insert_ignore
 
@@ -49,7 +49,7 @@ class SubscriberSpec:
 def load(path: str | Path, technology_ids: Iterable[str]) -> list[SubscriberSpec]:
     """Read and check subscribers.yaml; ``technology_ids`` are the taxonomy ids a filter may name."""
     path = Path(path)
-    data = _read_yaml(path)
+    data = read_yaml(path, "PLANWATCH_SUBSCRIBERS")
     if data is None:
         return []
     if not isinstance(data, list):
@@ -58,14 +58,20 @@ def load(path: str | Path, technology_ids: Iterable[str]) -> list[SubscriberSpec
     known = set(technology_ids)
     specs: list[SubscriberSpec] = []
     seen: dict[str, int] = {}
+    errors: list[ConfigError] = []
     for index, item in enumerate(data):
-        spec = _entry(path, index, item, known)
+        try:
+            spec = _entry(path, index, item, known)
+        except ConfigError as exc:
+            errors.append(exc)
+            continue
         if spec.name in seen:
-            raise ConfigError(f"duplicate name (entry {seen[spec.name]} has it too)",
-                              file=f"{path}: subscriber '{spec.name}' (entry {index})", key="name",
-                              fix="give each subscriber its own name")
+            errors.append(ConfigError(f"duplicate name (entry {seen[spec.name]} has it too)",
+                                      file=f"{path}: subscriber '{spec.name}' (entry {index})", key="name",
+                                      fix="give each subscriber its own name"))
         seen[spec.name] = index
         specs.append(spec)
+    raise_all(errors)
     return specs
 
 
@@ -98,20 +104,6 @@ def sync(session: Session, specs: Iterable[SubscriberSpec], now: dt.datetime | N
         stale = stale.where(Subscriber.name.not_in(names))
     session.execute(stale.values(active=False, updated_at=now))
     session.flush()
-
-
-def _read_yaml(path: Path):
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", file=str(path), fix="check PLANWATCH_SUBSCRIBERS") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"invalid YAML{where}: {problem}", file=str(path), fix="correct the YAML syntax") from None
 
 
 def _entry(path: Path, index: int, item, known_tech: set[str]) -> SubscriberSpec:

@@ -9,9 +9,9 @@ FACTS = Asset("planwatch://facts")
 
 
 def _tell_operators(context) -> None:
-    from alerts.operators import on_failure
+    from planwatch import stages
 
-    on_failure(context)
+    stages.tell_operators(context)
 
 
 @dag(

@@ -7,9 +7,9 @@ from airflow.sdk import dag, task
 
 
 def _tell_operators(context) -> None:
-    from alerts.operators import on_failure
+    from planwatch import stages
 
-    on_failure(context)
+    stages.tell_operators(context)
 
 
 @dag(

@@ -1,13 +1,21 @@
-"""The one exception hierarchy of planwatch.
+"""The one exception hierarchy of planwatch (each class lives with the layer that raises it).
 
-    PlanwatchError
-    ├── ConfigError          a config file or setting is wrong (names file, key and fix)
-    └── FetchError           an outside fetch failed; ``str()`` says where: "fetch: access forbidden (403)"
-        ├── BlockedURL       scheme not http(s), or the address is private/loopback/... and not allowed
-        ├── ResponseTooLarge the (decompressed) body passed the cap
-        ├── FetchTimeout     connect, read or total deadline passed (also stalled or dripping servers)
-        ├── TooManyRedirects
-        └── HTTPStatusError  the server answered with an error status (``status`` holds it)
+    PlanwatchError                       extract.errors: every error planwatch raises on purpose
+    ├── ConfigError                      extract.errors: a config file or setting is wrong (names file, key and fix;
+    │   │                                here because extract reads the taxonomy YAML itself)
+    │   └── ConfigErrors                 several at once: ``planwatch check`` lists every one
+    ├── FetchError                       extract.errors: an outside fetch failed; ``str()`` says where:
+    │   │                                "fetch: access forbidden (403)"
+    │   ├── BlockedURL                   scheme not http(s), or the address is private/loopback/... and not allowed
+    │   ├── ResponseTooLarge             the (decompressed) body passed the cap
+    │   ├── FetchTimeout                 connect, read or total deadline passed (also stalled or dripping servers)
+    │   ├── TooManyRedirects
+    │   └── HTTPStatusError              the server answered with an error status (``status`` holds it)
+    ├── StoreError                       store.errors: the store cannot do its job: "store: ..."
+    │   ├── StoreBusy                    another process holds the store's lock past the lock timeout
+    │   └── StoreUnavailable             unreachable, read-only, or not a planwatch store
+    ├── DeliveryError                    alerts.errors: sending an alert failed: "smtp: recipient refused (550)"
+    └── StageFailure                     planwatch.budget: one page broke a stage (quarantined, the run goes on)
 """
 
 from __future__ import annotations
@@ -30,14 +38,34 @@ class ConfigError(PlanwatchError, ValueError):
         super().__init__(text)
 
 
+class ConfigErrors(ConfigError):
+    """Every mistake found in the configuration; ``errors`` lists them, ``str()`` has one line each."""
+
+    def __init__(self, errors: list[ConfigError]):
+        self.errors = list(errors)
+        self.file = self.key = self.fix = None
+        PlanwatchError.__init__(self, f"{len(self.errors)} config errors:\n" + "\n".join(f"  {e}" for e in self.errors))
+
+
+def raise_all(errors: list[ConfigError]) -> None:
+    """Raise nothing, the one error, or all of them as ConfigErrors."""
+    flat = [e for err in errors for e in (err.errors if isinstance(err, ConfigErrors) else [err])]
+    if len(flat) == 1:
+        raise flat[0]
+    if flat:
+        raise ConfigErrors(flat)
+
+
 class FetchError(PlanwatchError):
     """An outside fetch failed."""
 
     transient: bool = True
 
     def __init__(self, message: str, *, url: str | None = None):
+        from extract.urls import redact  # a URL's credentials never reach an error text
+
         self.url = url
-        super().__init__(f"fetch: {message}")
+        super().__init__(f"fetch: {redact(message)}")
 
 
 class BlockedURL(FetchError):
@@ -64,18 +92,3 @@ class HTTPStatusError(FetchError):
     @property
     def transient(self) -> bool:  # type: ignore[override]
         return self.status in (408, 425, 429) or self.status >= 500
-
-
-class DeliveryError(PlanwatchError):
-    """Sending an alert failed; ``str()`` says where: "smtp: recipient refused (550)".
-
-    ``transient`` failures are retried on a later run (``retry_after`` seconds at the earliest, if the
-    server said so); permanent ones mark the delivery failed. ``channel_down`` means the channel cannot
-    take more messages in this run (unreachable server, rate limit), so the rest wait for the next run.
-    """
-
-    def __init__(self, channel: str, message: str, *, transient: bool, code: int | None = None,
-                 retry_after: float | None = None, channel_down: bool = False):
-        self.channel, self.transient, self.code = channel, transient, code
-        self.retry_after, self.channel_down = retry_after, channel_down
-        super().__init__(f"{channel}: {message}")

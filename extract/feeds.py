@@ -18,9 +18,15 @@ Entities. feedparser's SAX parser does not fetch external DTDs
 (``feature_external_ges`` off) and it keeps only simple literal internal
 entities, and expat ≥ 2.4 limits amplification; still, a DOCTYPE with an
 internal subset (where ``<!ENTITY`` declarations live) is removed before
-parsing, so no declared entity is ever expanded (billion laughs, quadratic
+parsing (the prolog is read as XML reads it: comments and processing
+instructions are skipped, so a decoy ``<!-- <!DOCTYPE x> -->`` hides nothing), so no declared entity is ever expanded (billion laughs, quadratic
 blow-up, external entities). References to removed entities stay unexpanded and
 the feed is flagged with a warning.
+
+Repairs. A character reference to a code point that is not a character (``&#xD800;``, a lone
+surrogate; ``&#0;``; past U+10FFFF) would make feedparser fail the whole feed: such references are
+removed before parsing and the feed is flagged. Entry text is cleaned (``extract.cleantext``), and an
+entry that still cannot be keyed is dropped with a warning, never the feed.
 
 Entry identity (``FeedEntry.key``): the GUID; else the canonical link; else
 ``"title:" + sha1`` of the title (or of the summary). Repeated keys inside one
@@ -44,6 +50,7 @@ import re
 
 import feedparser
 
+from extract.cleantext import clean_line, clean_text
 from extract.records import FeedEntry, FeedParse
 from extract.urls import canonical_url, is_web_url
 
@@ -73,7 +80,8 @@ _DOCTYPE = re.compile(r"<!DOCTYPE\b", re.I)
 _SUBSET_END = re.compile(r"\]\s*>")
 _ROOT = re.compile(r"<([A-Za-z_][\w:.-]*)")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_SPACE = re.compile(r"\s+")
+_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_PROLOG_SKIP = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 
 
 def _codecs_for(label: str | None) -> tuple[str, ...]:
@@ -128,11 +136,13 @@ def _guess(body: bytes) -> str | None:
 
 
 def _defuse(text: str) -> tuple[str, bool]:
-    """Remove a DOCTYPE that carries an internal subset; returns (text, removed?)."""
-    m = _DOCTYPE.search(text)
-    first = _ROOT.search(text)
-    if not m or (first is not None and first.start() < m.start()):  # a DOCTYPE only counts in the prolog
-        return text, False
+    """Remove a DOCTYPE that carries an internal subset from the prolog; returns (text, removed?)."""
+    pos = 0
+    while (skip := _PROLOG_SKIP.match(text, pos)) and skip.end() > pos:
+        pos = skip.end()  # XML declaration, processing instructions and comments, as a parser skips them
+    m = _DOCTYPE.match(text, pos + len(text[pos:]) - len(text[pos:].lstrip()))
+    if not m:
+        return text, False  # a DOCTYPE only counts in the prolog
     close = text.find(">", m.end())
     bracket = text.find("[", m.end())
     if bracket == -1 or (close != -1 and close < bracket):
@@ -140,6 +150,25 @@ def _defuse(text: str) -> tuple[str, bool]:
     end = _SUBSET_END.search(text, bracket)
     stop = end.end() if end else len(text)
     return text[: m.start()] + text[stop:], True
+
+
+def _is_xml_char(code: int) -> bool:
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
+def _repair_charrefs(text: str) -> tuple[str, int]:
+    """Drop character references to code points XML does not allow; returns (text, how many)."""
+    dropped = 0
+
+    def fix(m: re.Match) -> str:
+        nonlocal dropped
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        if _is_xml_char(code):
+            return m.group(0)
+        dropped += 1
+        return ""
+
+    return _CHARREF.sub(fix, text), dropped
 
 
 def _root_name(text: str) -> str | None:
@@ -155,6 +184,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Fee
         return FeedParse(entries=[], error="feed: not a feed (empty body)")
     text, _codec = decode_feed(body, content_type)
     text, defused = _defuse(text)
+    text, bad_refs = _repair_charrefs(text)
     text = _XML_DECL_TEXT.sub("", text, count=1)
     root = _root_name(text)
     parsed = feedparser.parse(
@@ -172,18 +202,23 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Fee
     warnings = []
     if defused:
         warnings.append("feed: DTD with entity declarations removed (entities are never expanded)")
+    if bad_refs:
+        warnings.append(f"feed: {bad_refs} character reference(s) to invalid code points removed")
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         warnings.append(f"feed: malformed XML recovered ({type(exc).__name__}: {exc})" if exc else "feed: malformed XML recovered")
+    entries, dropped = _entries(parsed.entries)
+    if dropped:
+        warnings.append(f"feed: {dropped} entr{'y' if dropped == 1 else 'ies'} dropped (unreadable title, link or id)")
     return FeedParse(
-        entries=_entries(parsed.entries),
+        entries=entries,
         title=_clean(parsed.feed.get("title", "")),
         warning="; ".join(warnings) or None,
     )
 
 
 def _clean(value: object) -> str:
-    return _SPACE.sub(" ", str(value or "")).strip()
+    return clean_line(str(value or ""))
 
 
 def _hash_key(text: str) -> str:
@@ -205,36 +240,46 @@ def _published(entry: dict) -> dt.datetime | None:
     return None
 
 
-def _entries(raw: list[dict]) -> list[FeedEntry]:
-    """Key every entry and drop repeats (first wins; a repeated GUID with a new link is kept)."""
+def _entries(raw: list[dict]) -> tuple[list[FeedEntry], int]:
+    """Key every entry and drop repeats (first wins; a repeated GUID with a new link is kept).
+
+    Returns the entries and how many could not be read at all (dropped, never the feed)."""
     out: list[FeedEntry] = []
     keys: set[str] = set()
     links: set[str] = set()
+    broken = 0
     for entry in raw:
-        title = _clean(entry.get("title"))
-        summary = str(entry.get("summary") or "").strip()
-        link = str(entry.get("link") or "").strip() or None
-        link = link if is_web_url(link) else None
-        canon = canonical_url(link) if link else None
-        guid = _clean(entry.get("id")) or None
-        title_key = _hash_key(title or summary) if (title or summary) else None
-        key = next((k for k in (guid, canon, title_key) if k), None)
-        if key is None:
-            continue
-        key = _bound(key)
-        if key in keys:
-            if not guid:
-                continue
-            if canon:
-                if canon in links or _bound(canon) in keys:
-                    continue
-                key = _bound(canon)
-            elif title_key and title_key not in keys:
-                key = title_key
-            else:
-                continue
-        keys.add(key)
+        try:
+            _add_entry(entry, out, keys, links)
+        except (ValueError, TypeError, UnicodeError):
+            broken += 1
+    return out, broken
+
+
+def _add_entry(entry: dict, out: list[FeedEntry], keys: set[str], links: set[str]) -> None:
+    title = _clean(entry.get("title"))
+    summary = clean_text(str(entry.get("summary") or "")).strip()
+    link = str(entry.get("link") or "").strip() or None
+    link = link if is_web_url(link) else None
+    canon = canonical_url(link) if link else None
+    guid = _clean(entry.get("id")) or None
+    title_key = _hash_key(title or summary) if (title or summary) else None
+    key = next((k for k in (guid, canon, title_key) if k), None)
+    if key is None:
+        return
+    key = _bound(key)
+    if key in keys:
+        if not guid:
+            return
         if canon:
-            links.add(canon)
-        out.append(FeedEntry(key=key, link=link, title=title, published=_published(entry), summary=summary))
-    return out
+            if canon in links or _bound(canon) in keys:
+                return
+            key = _bound(canon)
+        elif title_key and title_key not in keys:
+            key = title_key
+        else:
+            return
+    keys.add(key)
+    if canon:
+        links.add(canon)
+    out.append(FeedEntry(key=key, link=link, title=title, published=_published(entry), summary=summary))

@@ -56,6 +56,7 @@ import httpcore
 import httpx
 
 from extract.netstream import open_tcp
+from extract.urls import redact
 from extract.errors import BlockedURL, FetchError, FetchTimeout, HTTPStatusError, ResponseTooLarge, TooManyRedirects
 
 MiB = 1024 * 1024
@@ -206,7 +207,8 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         for ip in addresses:
             problem = self._problem(ip)
             if problem:
-                raise BlockedURL(f"blocked address {ip} of host {host} ({problem}); private networks are not allowed")
+                raise BlockedURL(f"blocked address {ip} of host {host} ({problem}); private networks are not allowed "
+                                 "(fix: PLANWATCH_ALLOW_PRIVATE_NETWORKS=1, or the range in PLANWATCH_ALLOWED_NETWORKS)")
         last: Exception | None = None
         for ip in addresses:
             try:
@@ -541,9 +543,9 @@ async def _read_capped(raw: AsyncIterator[bytes], decoder: _Decoder, cap: int, u
 
 def _host(url: str) -> str:
     try:
-        return urlsplit(url).netloc or url
+        return urlsplit(url).netloc.rsplit("@", 1)[-1] or redact(url)
     except ValueError:
-        return url
+        return redact(url)
 
 
 def fetch_sync(url: str, policy: FetchPolicy | None = None, **kwargs: object) -> FetchResult:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import yaml
 
 from extract.errors import ConfigError
+from extract.yamlfile import read_yaml
 from extract.scan import LedPattern
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "taxonomy.yaml"
@@ -267,22 +267,8 @@ def parse_taxonomy(data, path: Path) -> Taxonomy:
 def load_taxonomy(path: str | os.PathLike | None = None) -> Taxonomy:
     """Load and validate a taxonomy file (default: $PLANWATCH_TAXONOMY, else config/taxonomy.yaml)."""
     path = Path(path or os.environ.get("PLANWATCH_TAXONOMY") or DEFAULT_PATH)
-    data = read_yaml(path, missing_fix="point PLANWATCH_TAXONOMY at an existing taxonomy.yaml")
+    data = read_yaml(path, "PLANWATCH_TAXONOMY")
     return parse_taxonomy(data, path)
-
-
-def read_yaml(path: Path, *, missing_fix: str, syntax_fix: str = "check indentation and brackets"):
-    """The parsed YAML of ``path``; a ConfigError naming the file (and the line) when it cannot be read or parsed."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot be read ({exc.strerror or exc})", file=str(path), fix=missing_fix) from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"is not valid YAML{where}", file=str(path), fix=syntax_fix) from exc
 
 
 _default: dict[str, Taxonomy] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -37,3 +38,11 @@ def canonical_url(url: str) -> str:
         return normal.split("#", 1)[0]
     path = parts.path or ("/" if parts.netloc else "")
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]*@")
+
+
+def redact(text: str | None) -> str:
+    """``text`` with the credentials of every URL in it replaced: ``https://***@host/`` (for logs and screens)."""
+    return _USERINFO.sub(r"\1***@", text or "")

@@ -96,14 +96,18 @@ def cmd_facts(args, cfg) -> int:
 
 
 def cmd_feeds(args, cfg) -> int:
+    from extract.urls import redact
     from store import migrate, session_scope
+    from store.entries import quarantined_entries
     from store.feeds import all_feeds
 
     migrate(cfg.database_url)
     with session_scope(cfg.database_url) as session:
         feeds = all_feeds(session)
         rows = [(f.name, f.enabled, f.dormant, f.last_status or "never polled", f.failures, f.entry_count,
-                 f.last_polled_at, f.next_poll_at, f.last_error or f.last_warning or "") for f in feeds]
+                 f.last_polled_at, f.next_poll_at, redact(f.last_error or f.last_warning or "")) for f in feeds]
+        names = {f.id: f.name for f in feeds}
+        failed = [(names.get(e.feed_id, "?"), redact(e.link), e.error) for e in quarantined_entries(session)]
     if not rows:
         print("no feeds yet: they are synced from config/feeds.yaml on the next run")
         return 0
@@ -112,11 +116,15 @@ def cmd_feeds(args, cfg) -> int:
         state = "disabled" if not enabled else "DORMANT" if dormant else "active"
         when = nxt.strftime("%Y-%m-%d %H:%M") if nxt else "now"
         print(f"{name[:32]:<32} {state:<10} {status:<13} {fails:>5} {count:>7}  {when:<16} {problem[:80]}")
+    if failed:
+        print(f"\n{len(failed)} quarantined entries (a stage failed on them; they are not retried):")
+        for name, link, error in failed:
+            print(f"  {name[:32]}: {link}\n      {error}")
     return 0
 
 
 def cmd_deliveries(args, cfg) -> int:
-    from alerts.outbox import failed_deliveries
+    from alerts.outbox import failed_deliveries, retrying_deliveries
     from store import migrate, session_scope
 
     migrate(cfg.database_url)
@@ -124,7 +132,11 @@ def cmd_deliveries(args, cfg) -> int:
         rows = failed_deliveries(session)
         lines = [f"#{d.id} {d.subscriber.name}: fact #{d.fact_id} after {d.attempts} attempt(s): {d.last_error}"
                  for d in rows]
+        retrying = [f"#{d.id} {d.subscriber.name}: fact #{d.fact_id}, {d.attempts} attempt(s) so far, next "
+                    f"{d.next_attempt_at:%Y-%m-%d %H:%M}: {d.last_error}" for d in retrying_deliveries(session)]
     print("\n".join(lines) if lines else "no failed deliveries")
+    if retrying:
+        print(f"\n{len(retrying)} deliveries failing and retried on later runs:\n" + "\n".join(retrying))
     return 0
 
 
@@ -152,8 +164,10 @@ def cmd_serve(args, cfg) -> int:
 def cmd_migrate(args, cfg) -> int:
     from store import migrate
 
+    from extract.urls import redact
+
     migrate(cfg.database_url)
-    print(f"store migrated: {cfg.database_url}")
+    print(f"store migrated: {redact(cfg.database_url)}")
     return 0
 
 
@@ -162,7 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("run", help="one ingest pass and one alerts pass in this process")
+    p = sub.add_parser("run", help="one ingest pass and one alerts pass in this process",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="exit status:\n  0  the run did its job (problems with single feeds, pages or alerts "
+                              "are listed)\n  1  the run could not do its job: every feed polled failed\n"
+                              "  2  a config or settings error, or the store is unreachable, read-only or held "
+                              "by another run")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=cmd_run)
 
@@ -206,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return args.func(args, settings.load())
     except PlanwatchError as exc:
-        print(f"planwatch: {exc}", file=sys.stderr)
+        from extract.urls import redact
+
+        print(f"planwatch: {redact(str(exc))}", file=sys.stderr)
         return 2
 
 

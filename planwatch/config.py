@@ -1,32 +1,23 @@
-"""Operator configuration in YAML: feeds. Errors name the file, the entry, the key and the fix."""
+"""Operator configuration in YAML: feeds. Errors name the file, the entry, the key and the fix.
+
+``load_feeds`` checks every entry and raises all the mistakes it found at once (``ConfigErrors``).
+"""
 
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import yaml
-
-from extract.errors import ConfigError
+from extract.errors import ConfigError, raise_all
 from extract.records import FeedSource
+from extract.yamlfile import read_yaml
 
 FEED_KEYS = {"name", "url", "language", "interval_minutes", "enabled"}
+LANGUAGES = ("en", "zh")
 MIN_INTERVAL = 15
-
-
-def read_yaml(path: Path):
-    """Parse a YAML file; a syntax error becomes a ConfigError with the line."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", file=str(path), fix="check the path") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"invalid YAML{where}: {problem}", file=str(path), fix="correct the YAML syntax") from None
+_HOST = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff.-]*[A-Za-z0-9\u00a1-\uffff])?)$")
 
 
 def unknown_key(path: Path, where: str, key: str, allowed: set[str]) -> ConfigError:
@@ -35,46 +26,89 @@ def unknown_key(path: Path, where: str, key: str, allowed: set[str]) -> ConfigEr
     return ConfigError("unknown key", file=f"{path}: {where}", key=str(key), fix=fix)
 
 
-def load_feeds(path: Path) -> list[FeedSource]:
-    """Read config/feeds.yaml: a mapping with a ``feeds`` list of {name, url, language, interval_minutes, enabled}."""
-    data = read_yaml(path)
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a feed URL, or None."""
+    if not url.lower().startswith(("http://", "https://")):
+        return f"'{url}' is not an http(s) URL"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError as exc:
+        return f"'{url}' is not a valid URL ({exc})"
+    host = parts.hostname or ""
+    if not host:
+        return f"'{url}' has no host"
+    if not _HOST.match(host) or ".." in host:
+        return f"host '{host}' of '{url}' is not a valid host name"
+    return None
+
+
+def load_feeds(path: Path, errors: list[ConfigError] | None = None) -> list[FeedSource]:
+    """Read config/feeds.yaml: a mapping with a ``feeds`` list of {name, url, language, interval_minutes, enabled}.
+
+    Every mistake is raised at once; given ``errors``, they are added there and the valid feeds returned."""
+    data = read_yaml(path, "PLANWATCH_FEEDS")
     if isinstance(data, dict) and set(data) - {"feeds"}:
         raise unknown_key(path, "top level", next(iter(set(data) - {"feeds"})), {"feeds"})
     items = data.get("feeds") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise ConfigError("expected a 'feeds:' list", file=str(path), key="feeds",
                           fix="write 'feeds:' followed by '- name: ..., url: ...' entries")
-    sources, seen = [], {}
+    collect = errors is not None
+    sources, errors = [], errors if collect else []
+    urls: dict[str, str] = {}
+    names: dict[str, str] = {}
     for i, item in enumerate(items):
-        where = f"feeds[{i}]"
-        if not isinstance(item, dict):
-            raise ConfigError("each feed must be a mapping", file=f"{path}: {where}", fix="use 'name:' and 'url:' keys")
-        if isinstance(item.get("name"), str):
-            where = f"feed '{item['name']}'"
-        for key in item:
-            if key not in FEED_KEYS:
-                raise unknown_key(path, where, key, FEED_KEYS)
-        for key in ("name", "url"):
-            if not isinstance(item.get(key), str) or not item[key].strip():
-                raise ConfigError("is missing or empty", file=f"{path}: {where}", key=key, fix=f"give the feed a {key}")
-        url = item["url"].strip()
-        if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"'{url}' is not an http(s) URL", file=f"{path}: {where}", key="url",
-                              fix="use a URL starting with https://")
-        if url in seen:
-            raise ConfigError(f"same URL as {seen[url]}", file=f"{path}: {where}", key="url", fix="remove one of them")
-        seen[url] = where
-        interval = item.get("interval_minutes", 30)
-        if not isinstance(interval, int) or isinstance(interval, bool) or interval < MIN_INTERVAL:
-            raise ConfigError(f"'{interval}' is not a whole number of minutes ≥ {MIN_INTERVAL}",
-                              file=f"{path}: {where}", key="interval_minutes", fix=f"use {MIN_INTERVAL} or more")
-        language = item.get("language", "en")
-        if not isinstance(language, str) or not language:
-            raise ConfigError("must be a language code", file=f"{path}: {where}", key="language", fix="use en or zh")
-        enabled = item.get("enabled", True)
-        if not isinstance(enabled, bool):
-            raise ConfigError(f"'{enabled}' is not true/false", file=f"{path}: {where}", key="enabled",
-                              fix="use true or false")
-        if enabled:
-            sources.append(FeedSource(name=item["name"].strip(), url=url, language=language, interval_minutes=interval))
+        source = _feed(path, i, item, urls, names, errors)
+        if source is not None:
+            sources.append(source)
+    if not collect:
+        raise_all(errors)
     return sources
+
+
+def _feed(path: Path, index: int, item, urls: dict, names: dict, errors: list) -> FeedSource | None:
+    """Check one entry, adding each mistake to ``errors``; the source if it is enabled and valid."""
+    where = f"feeds[{index}]"
+    if not isinstance(item, dict):
+        errors.append(ConfigError("each feed must be a mapping", file=f"{path}: {where}", fix="use 'name:' and 'url:' keys"))
+        return None
+    if isinstance(item.get("name"), str) and item["name"].strip():
+        where = f"feed '{item['name'].strip()}'"
+    found = len(errors)
+
+    def fail(message: str, key: str, fix: str) -> None:
+        errors.append(ConfigError(message, file=f"{path}: {where}", key=key, fix=fix))
+
+    for key in item:
+        if key not in FEED_KEYS:
+            errors.append(unknown_key(path, where, key, FEED_KEYS))
+    for key in ("name", "url"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            fail("is missing or empty", key, f"give the feed a {key}")
+    name = item["name"].strip() if isinstance(item.get("name"), str) else ""
+    if name and name in names:
+        fail(f"same name as {names[name]}", "name", "give each feed its own name")
+    elif name:
+        names[name] = f"feeds[{index}]"
+    url = item["url"].strip() if isinstance(item.get("url"), str) else ""
+    problem = url_problem(url) if url else None
+    if problem:
+        fail(problem, "url", "use a full URL such as https://news.example.com/rss.xml")
+    elif url in urls:
+        fail(f"same URL as {urls[url]}", "url", "remove one of them")
+    elif url:
+        urls[url] = where
+    interval = item.get("interval_minutes", 30)
+    if not isinstance(interval, int) or isinstance(interval, bool) or interval < MIN_INTERVAL:
+        fail(f"'{interval}' is not a whole number of minutes ≥ {MIN_INTERVAL}", "interval_minutes",
+             f"use {MIN_INTERVAL} or more")
+    language = item.get("language", "en")
+    if language not in LANGUAGES:
+        fail(f"'{language}' is not a language planwatch reads", "language", f"use {' or '.join(LANGUAGES)}")
+    enabled = item.get("enabled", True)
+    if not isinstance(enabled, bool):
+        fail(f"'{enabled}' is not true/false", "enabled", "use true or false")
+    if len(errors) > found or not enabled:
+        return None
+    return FeedSource(name=name, url=url, language=language, interval_minutes=interval)

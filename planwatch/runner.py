@@ -1,10 +1,16 @@
-"""`planwatch run`: one ingest pass and one alerts pass in this process, with progress and a summary."""
+"""`planwatch run`: one ingest pass and one alerts pass in this process, with progress and a summary.
+
+``totals["fatal"]`` says why the run could not do its job (every polled feed failed); a store or
+config fault stops the run earlier with a PlanwatchError.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from extract.urls import redact
 from planwatch import stages
 from planwatch.settings import Settings
 
@@ -12,7 +18,7 @@ from planwatch.settings import Settings
 def run_once(cfg: Settings, *, progress: bool = True, console: Console | None = None) -> dict:
     console = console or Console(stderr=True)
     totals = {"feeds_polled": 0, "unchanged": 0, "new_entries": 0, "new_articles": 0, "copies": 0,
-              "new_facts": 0, "revisions": 0, "alerts_sent": 0, "alerts_failed": 0, "errors": 0}
+              "new_facts": 0, "revisions": 0, "alerts_sent": 0, "alerts_failed": 0, "errors": 0, "errors_polling": 0}
     problems: list[str] = []
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, disable=not progress, transient=False) as bar:
@@ -27,6 +33,7 @@ def run_once(cfg: Settings, *, progress: bool = True, console: Console | None = 
             totals["unchanged"] += s["unchanged"]
             totals["new_entries"] += s["new_entries"]
             totals["errors"] += s["errors"]
+            totals["errors_polling"] += s["errors"]
             problems += s["problems"]
             bar.update(task, advance=len(batch))
         task = bar.add_task("fetch + detect articles", total=1)
@@ -40,14 +47,20 @@ def run_once(cfg: Settings, *, progress: bool = True, console: Console | None = 
         a = stages.alerts_pass(cfg)
         totals["alerts_sent"] += a.get("sent", 0)
         totals["alerts_failed"] += a.get("failed", 0)
+        totals["alerts_retried"] = a.get("retried", 0)
+        problems += [f"alerts: {e}" for e in dict.fromkeys(a.get("errors", []))]
         bar.update(task, completed=1)
     console.print(
         f"[bold]planwatch run[/]: {totals['feeds_polled']} feeds polled ({totals['unchanged']} unchanged), "
         f"{totals['new_entries']} new entries, {totals['new_articles']} new articles "
         f"({totals['copies']} syndicated copies), {totals['new_facts']} new facts, {totals['revisions']} revisions, "
-        f"{totals['alerts_sent']} alerts sent, {totals['alerts_failed']} alerts failed, {totals['errors']} errors"
+        f"{totals['alerts_sent']} alerts sent, {totals['alerts_failed']} alerts failed, "
+        f"{totals.get('alerts_retried', 0)} alerts to retry, {totals['errors']} errors"
     )
     for p in problems[:50]:
-        console.print(f"  [yellow]![/] {p}", markup=True, highlight=False)
+        console.print(f"  [yellow]![/] {escape(redact(p))}", markup=True, highlight=False)
     totals["problems"] = problems
+    if n_feeds and totals["errors_polling"] == n_feeds:
+        totals["fatal"] = f"every one of the {n_feeds} feeds polled failed"
+        console.print(f"[bold red]planwatch run failed[/]: {totals['fatal']}")
     return totals

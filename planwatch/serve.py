@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from extract.urls import redact
 from planwatch import settings as settings_mod
 from planwatch.settings import REPO
 
@@ -33,8 +34,8 @@ def airflow_env(home: Path, host: str = "127.0.0.1", port: int = 8080) -> dict[s
     airflow_home.mkdir(parents=True, exist_ok=True)
     secret_file = home / "jwt_secret"
     if not secret_file.exists():
-        secret_file.write_text(secrets.token_urlsafe(64))
-        secret_file.chmod(0o600)
+        write_private(secret_file, secrets.token_urlsafe(64))
+    secret_file.chmod(0o600)
     env = dict(os.environ)
     env.update({
         "AIRFLOW_HOME": str(airflow_home),
@@ -58,6 +59,22 @@ def airflow_env(home: Path, host: str = "127.0.0.1", port: int = 8080) -> dict[s
     return env
 
 
+def write_private(path: Path, text: str) -> None:
+    """Create ``path`` readable by this user only (0600 from the first byte, not chmod-ed afterwards)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def private_password_file(airflow_home: Path) -> Path:
+    """Airflow's generated admin password file, made before Airflow fills it so it is never world-readable."""
+    path = airflow_home / "simple_auth_manager_passwords.json.generated"
+    if not path.exists():
+        write_private(path, "{}")
+    path.chmod(0o600)
+    return path
+
+
 def main(host: str = "127.0.0.1", port: int = 8080) -> int:
     cfg = settings_mod.load()
     cfg.home.mkdir(parents=True, exist_ok=True)
@@ -66,14 +83,14 @@ def main(host: str = "127.0.0.1", port: int = 8080) -> int:
 
     from store import migrate
 
-    print(f"planwatch: migrating the planwatch store at {cfg.database_url}", flush=True)
+    print(f"planwatch: migrating the planwatch store at {redact(cfg.database_url)}", flush=True)
     migrate(cfg.database_url)
     print(f"planwatch: migrating Airflow's database in {env['AIRFLOW_HOME']}", flush=True)
     subprocess.run(airflow + ["db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
 
+    password_file = private_password_file(Path(env["AIRFLOW_HOME"]))
     procs = {name: subprocess.Popen(airflow + args, env=env) for name, args in COMPONENTS.items()}
     procs["api-server"] = subprocess.Popen(airflow + ["api-server", "--host", host, "--port", str(port)], env=env)
-    password_file = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     print(
         f"\nplanwatch: Airflow UI at http://{host}:{port}  (user admin; password in {password_file},"
         " written once the API server is up)\nplanwatch: DAGs from "

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract.errors import ConfigError
+from extract.errors import ConfigError, raise_all
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG_DIR = REPO / "config"
@@ -32,16 +32,48 @@ def _flag(env: dict, name: str, default: bool) -> bool:
 
 
 def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
+    return _number(env, name, default, minimum, int, "a whole number")
+
+
+def _number(env: dict, name: str, default: float, minimum: float, kind: type = float, what: str = "a number"):
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"'{raw}' is not a whole number", key=name, fix=f"use a number such as {default}") from None
-    if value < minimum:
-        raise ConfigError(f"{value} is below {minimum}", key=name, fix=f"use at least {minimum}")
+        raise ConfigError(f"'{raw}' is not {what}", key=name, fix=f"use a number such as {default:g}") from None
+    if not value >= minimum:
+        raise ConfigError(f"{value:g} is below {minimum:g}", key=name, fix=f"use at least {minimum:g}")
     return value
+
+
+_DRIVERS = {"postgres": "postgresql+psycopg2", "postgresql": "postgresql+psycopg2"}
+_URL_FIX = "use sqlite:////abs/path.db or postgresql://user@host:5432/db"
+
+
+def _database_url(raw: str) -> str:
+    """A URL SQLAlchemy can open: postgres:// and postgresql:// get the installed driver; port and scheme checked."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from extract.urls import redact
+
+    key = "PLANWATCH_DATABASE_URL"
+    if "://" not in raw:
+        raise ConfigError(f"'{redact(raw)}' is not a database URL", key=key, fix=_URL_FIX)
+    scheme, rest = raw.split("://", 1)
+    raw = f"{_DRIVERS.get(scheme.lower(), scheme)}://{rest}"
+    try:
+        url = make_url(raw)
+        url.port  # noqa: B018 - parsing the port raises for 'abc'
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(f"'{redact(raw)}' is not a valid database URL ({exc})", key=key, fix=_URL_FIX) from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(f"database '{url.get_backend_name()}' is not supported", key=key, fix=_URL_FIX)
+    if url.get_backend_name() == "postgresql" and not url.database:
+        raise ConfigError(f"'{redact(raw)}' names no database", key=key, fix="end the URL with /planwatch")
+    return raw
 
 
 def _networks(env: dict, name: str) -> tuple[str, ...]:
@@ -74,43 +106,57 @@ class Settings:
     feed_batch_size: int = 50
     fetch_concurrency: int = 16
     max_pages_per_run: int = 500
+    detect_timeout: float = 30.0
+    detect_max_chars: int = 500_000
+    run_fetch_budget: float = 900.0
 
 
 def load(env: dict | None = None) -> Settings:
-    """Read the settings from ``env`` (default: os.environ)."""
+    """Read the settings from ``env`` (default: os.environ); every bad value is reported, all at once."""
     env = dict(os.environ if env is None else env)
+    errors: list[ConfigError] = []
+
+    def read(parse, *args, fallback=None):
+        try:
+            return parse(env, *args)
+        except ConfigError as exc:
+            errors.append(exc)
+            return fallback
+
     home = Path(env.get("PLANWATCH_HOME") or (Path.cwd() / ".planwatch")).expanduser().resolve()
-    database_url = env.get("PLANWATCH_DATABASE_URL") or f"sqlite:///{home / 'planwatch.db'}"
-    if "://" not in database_url:
-        raise ConfigError(
-            f"'{database_url}' is not a database URL",
-            key="PLANWATCH_DATABASE_URL",
-            fix="use sqlite:////abs/path.db or postgresql+psycopg2://user@host/db",
-        )
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg2://" + database_url[len("postgresql://") :]
-    paths = {}
-    for key, name in (("PLANWATCH_FEEDS", "feeds.yaml"), ("PLANWATCH_SUBSCRIBERS", "subscribers.yaml"),
-                      ("PLANWATCH_TAXONOMY", "taxonomy.yaml")):
-        path = Path(env.get(key) or CONFIG_DIR / name).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"file {path} does not exist", key=key, fix=f"point {key} at a YAML file like config/{name}")
-        paths[key] = path
+    database_url = read(lambda e: _database_url(e.get("PLANWATCH_DATABASE_URL") or f"sqlite:///{home / 'planwatch.db'}"))
+    paths = {key: read(_config_file, key, name) for key, name in (
+        ("PLANWATCH_FEEDS", "feeds.yaml"), ("PLANWATCH_SUBSCRIBERS", "subscribers.yaml"),
+        ("PLANWATCH_TAXONOMY", "taxonomy.yaml"))}
+    values = dict(
+        allow_private_networks=read(_flag, "PLANWATCH_ALLOW_PRIVATE_NETWORKS", False),
+        allowed_networks=read(_networks, "PLANWATCH_ALLOWED_NETWORKS"),
+        max_instant_alerts=read(_int, "PLANWATCH_MAX_INSTANT_ALERTS", 10, 1),
+        feed_batch_size=read(_int, "PLANWATCH_FEED_BATCH_SIZE", 50, 1),
+        fetch_concurrency=read(_int, "PLANWATCH_FETCH_CONCURRENCY", 16, 1),
+        max_pages_per_run=read(_int, "PLANWATCH_MAX_PAGES_PER_RUN", 500, 1),
+        detect_timeout=read(_number, "PLANWATCH_DETECT_TIMEOUT", Settings.detect_timeout, 0.1),
+        detect_max_chars=read(_int, "PLANWATCH_DETECT_MAX_CHARS", Settings.detect_max_chars, 1000),
+        run_fetch_budget=read(_number, "PLANWATCH_RUN_FETCH_BUDGET", Settings.run_fetch_budget, 1),
+    )
+    raise_all(errors)
     return Settings(
         home=home,
         database_url=database_url,
         feeds_path=paths["PLANWATCH_FEEDS"],
         subscribers_path=paths["PLANWATCH_SUBSCRIBERS"],
         taxonomy_path=paths["PLANWATCH_TAXONOMY"],
-        allow_private_networks=_flag(env, "PLANWATCH_ALLOW_PRIVATE_NETWORKS", False),
-        allowed_networks=_networks(env, "PLANWATCH_ALLOWED_NETWORKS"),
         contact_url=env.get("PLANWATCH_CONTACT_URL") or Settings.contact_url,
         smtp_conn_id=env.get("PLANWATCH_SMTP_CONN_ID") or "smtp_default",
         mail_from=env.get("PLANWATCH_MAIL_FROM") or Settings.mail_from,
         operator_email=env.get("PLANWATCH_OPERATOR_EMAIL") or None,
         operator_slack_connection=env.get("PLANWATCH_OPERATOR_SLACK_CONNECTION") or None,
-        max_instant_alerts=_int(env, "PLANWATCH_MAX_INSTANT_ALERTS", 10, 1),
-        feed_batch_size=_int(env, "PLANWATCH_FEED_BATCH_SIZE", 50, 1),
-        fetch_concurrency=_int(env, "PLANWATCH_FETCH_CONCURRENCY", 16, 1),
-        max_pages_per_run=_int(env, "PLANWATCH_MAX_PAGES_PER_RUN", 500, 1),
+        **values,
     )
+
+
+def _config_file(env: dict, key: str, name: str) -> Path:
+    path = Path(env.get(key) or CONFIG_DIR / name).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"file {path} does not exist", key=key, fix=f"point {key} at a YAML file like config/{name}")
+    return path

@@ -5,11 +5,15 @@ Tasks pass ids and small summaries between them (XCom), never article data.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from dataclasses import asdict, dataclass, field
 
+from extract.cleantext import bounded
+from extract.urls import redact
 from planwatch import settings as settings_mod
+from planwatch.budget import Budgeted, StageFailure, failure_text
 from planwatch.settings import Settings
 
 log = logging.getLogger("planwatch")
@@ -42,15 +46,29 @@ def taxonomy(cfg: Settings):
 
 
 def check_config(cfg: Settings | None = None) -> dict:
-    """Load and validate every config file; raises ConfigError naming file, key and fix."""
+    """Load and validate every config file; raises ConfigErrors listing every mistake (file, entry, key, fix)."""
     from alerts import subscribers
+    from extract.errors import ConfigError, raise_all
     from planwatch.config import load_feeds
+    from planwatch.preflight import feed_address_errors, slack_connection_errors, store_errors
 
     cfg = _settings(cfg)
-    tax = taxonomy(cfg)
-    feeds = load_feeds(cfg.feeds_path)
-    subs = subscribers.load(cfg.subscribers_path, sorted(tax.technology_ids))
-    return {"feeds": len(feeds), "subscribers": len(subs), "technologies": len(tax.technology_ids)}
+    errors: list[ConfigError] = []
+
+    def checked(load, default):
+        try:
+            return load()
+        except ConfigError as exc:
+            errors.append(exc)
+            return default
+
+    tax = checked(lambda: taxonomy(cfg), None)
+    feeds = checked(lambda: load_feeds(cfg.feeds_path, errors), [])
+    tech_ids = sorted(tax.technology_ids) if tax is not None else []
+    subs = checked(lambda: subscribers.load(cfg.subscribers_path, tech_ids), []) if tax is not None else []
+    errors += feed_address_errors(cfg, feeds) + slack_connection_errors(cfg, subs) + store_errors(cfg)
+    raise_all(errors)
+    return {"feeds": len(feeds), "subscribers": len(subs), "technologies": len(tech_ids)}
 
 
 # ---- planwatch_ingest -------------------------------------------------------------------------
@@ -101,13 +119,14 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
         with session_scope(cfg.database_url) as session:
             feed = session.get(Feed, outcome.feed_id)
             feed.failures, feed.next_poll_at, feed.dormant = new.failures, new.next_poll_at, new.dormant
-            feed.last_status, feed.last_error = outcome.status, new.last_error
+            feed.last_status = outcome.status
+            feed.last_error = new.last_error and bounded(redact(new.last_error))
             feed.etag, feed.last_modified, feed.body_hash = new.etag, new.last_modified, new.body_hash
             feed.url = new.url or feed.url
             feed.last_polled_at, feed.last_success_at = now, new.last_success_at
             parsed = outcome.parse
             if parsed is not None:
-                feed.last_warning = parsed.warning
+                feed.last_warning = parsed.warning and bounded(redact(parsed.warning))
                 links = {e.link: canonical_url(e.link) for e in parsed.entries if e.link}
                 added = add_entries(session, feed.id, parsed.entries, links)
                 feed.entry_count += added
@@ -116,9 +135,9 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
         link_known_articles(session)  # a story already stored from another feed needs no fetch
     summary = summarize(outcomes)
     summary.new_entries = sum(added_by_feed.values())
-    problems = [f"{names[o.feed_id]}: {o.error}" for o in outcomes if o.status in ("error", "gone")]
+    problems = [f"{names[o.feed_id]}: {bounded(redact(o.error))}" for o in outcomes if o.status in ("error", "gone")]
     dormant = sum(o.state.dormant for o in outcomes)
-    log.info("planwatch: %s; %d dormant", summary, dormant)
+    log.info("planwatch: %s; %d dormant", redact(str(summary)), dormant)
     for problem in problems:
         log.warning("planwatch: %s", problem)
     return {"polled": summary.polled, "unchanged": summary.not_modified + summary.unchanged,
@@ -137,17 +156,14 @@ class ProcessSummary:
     revisions: int = 0
     corroborations: int = 0
     problems: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    quarantined_ids: list[int] = field(default_factory=list)
 
 
 def process_entries(cfg: Settings | None = None) -> dict:
     """Fetch the pages of new entries, extract, detect, and store articles, figures and facts."""
-    from extract.article import extract_article
-    from extract.dedup import bands, fingerprint, is_near_duplicate
-    from extract.detect import detect
     from store import session_scope
-    from store.articles import find_copy_of, save_article
     from store.entries import link_known_articles, pending_entries
-    from store.models import Article, Entry
 
     cfg = _settings(cfg)
     tax = taxonomy(cfg)
@@ -158,43 +174,19 @@ def process_entries(cfg: Settings | None = None) -> dict:
         log.info("planwatch: no new entries to fetch")
         return asdict(summary)
     policy = fetch_policy(cfg)
-    for (entry_id, feed_id, link, canon), result in _fetched(todo, policy):
-        summary.fetched += 1
-        with session_scope(cfg.database_url) as session:
-            entry = session.get(Entry, entry_id)
-            existing = session.query(Article).filter_by(canonical_url=canon).one_or_none()
-            if existing is not None and existing.status == "ok":
-                entry.article_id, entry.status = existing.id, "done"
-                continue
-            entry.attempts += 1
-            if result.error is not None:
-                permanent = not getattr(result.error, "transient", True) or entry.attempts >= 3
-                entry.error = str(result.error)
-                entry.status = "error" if permanent else "new"
-                summary.errors += 1
-                summary.problems.append(f"{link}: {result.error}")
-                continue
-            article = extract_article(result.content, result.final_url or link, content_type=result.content_type)
-            article.canonical_url = canon
-            detection = copy = None
-            fp, fp_bands = None, ()
-            if article.status == "ok":
-                detection = detect(article.text, title=article.title, published=article.date, taxonomy=tax)
-                fp = fingerprint(article.text)
-                fp_bands = bands(fp)
-                copy = find_copy_of(session, fp, fp_bands, is_near_duplicate)
-            else:
-                summary.no_text += 1
-            row, changes = save_article(session, article, detection, feed_id=feed_id, fingerprint=fp,
-                                        bands=fp_bands, copy_of=copy)
-            entry.article_id, entry.status, entry.error = row.id, "done", article.error
-            summary.new_articles += 1
-            summary.copies += copy is not None
-            summary.new_facts += len(changes.new)
-            summary.revisions += len(changes.revisions)
-            summary.corroborations += len(changes.corroborated)
+    with _detector(cfg, tax) as detector:
+        for (entry_id, feed_id, link, canon), result in _fetched(todo, policy, cfg.run_fetch_budget):
+            summary.fetched += 1
+            try:
+                _process_one(cfg, entry_id, feed_id, link, canon, result, detector, summary)
+            except StageFailure as failure:
+                _quarantine(cfg.database_url, entry_id, link, failure, summary)
     with session_scope(cfg.database_url) as session:
         link_known_articles(session)  # other feeds' entries for the pages just stored need no fetch
+    if summary.quarantined:
+        from alerts.operators import notify_quarantine
+
+        notify_quarantine(cfg, list(zip(summary.quarantined_ids, summary.quarantined)))
     log.info(
         "planwatch: fetched %d pages: %d articles (%d syndicated copies, %d without text), %d errors; "
         "%d new facts, %d revisions, %d corroborations",
@@ -206,16 +198,139 @@ def process_entries(cfg: Settings | None = None) -> dict:
     return asdict(summary)
 
 
+def _process_one(cfg: Settings, entry_id: int, feed_id: int, link: str, canon: str, result, detector,
+                 summary: ProcessSummary) -> None:
+    """Extract, detect and store one fetched page; a page that breaks a stage raises StageFailure."""
+    from extract.dedup import bands, fingerprint, is_near_duplicate
+    from store import session_scope
+    from store.articles import find_copy_of, save_article
+    from store.models import Article, Entry
+
+    with session_scope(cfg.database_url) as session:
+        entry = session.get(Entry, entry_id)
+        existing = session.query(Article).filter_by(canonical_url=canon).one_or_none()
+        if existing is not None and existing.status == "ok":
+            entry.article_id, entry.status = existing.id, "done"
+            return
+        entry.attempts += 1
+        if result.error is not None:
+            permanent = not getattr(result.error, "transient", True) or entry.attempts >= 3
+            entry.error = bounded(redact(str(result.error)))
+            entry.status = "error" if permanent else "new"
+            summary.errors += 1
+            summary.problems.append(f"{redact(link)}: {entry.error}")
+            return
+        article, detection = _read_page(result, link, canon, detector, cfg.detect_max_chars)
+        copy, fp, fp_bands = None, None, ()
+        if article.status == "ok":
+            fp = fingerprint(article.text)
+            fp_bands = bands(fp)
+            copy = find_copy_of(session, fp, fp_bands, is_near_duplicate)
+        else:
+            summary.no_text += 1
+        with _store_stage():
+            row, changes = save_article(session, article, detection, feed_id=feed_id, fingerprint=fp,
+                                        bands=fp_bands, copy_of=copy)
+        entry.article_id, entry.status, entry.error = row.id, "done", article.error and bounded(article.error)
+        summary.new_articles += 1
+        summary.copies += copy is not None
+        summary.new_facts += len(changes.new)
+        summary.revisions += len(changes.revisions)
+        summary.corroborations += len(changes.corroborated)
+
+
+def _read_page(result, link: str, canon: str, detector, max_chars: int):
+    """The article and its detection; any failure of extraction or detection becomes a StageFailure."""
+    from extract.article import extract_article
+    from extract.cleantext import clean_line, clean_text
+
+    try:
+        article = extract_article(result.content, result.final_url or link, content_type=result.content_type)
+        article.title, article.text = clean_line(article.title), clean_text(article.text)
+    except Exception as exc:  # RecursionError, MemoryError, a parser bug: this page only
+        raise StageFailure("extract", failure_text(exc)) from None
+    article.canonical_url = canon
+    if article.status != "ok":
+        return article, None
+    if len(article.text) > max_chars:
+        raise StageFailure("detect", f"text of {len(article.text):,} characters is over the {max_chars:,} budget "
+                                     "(fix: raise PLANWATCH_DETECT_MAX_CHARS if such pages are real)")
+    return article, detector(article.text, article.title, article.date)
+
+
+@contextlib.contextmanager
+def _store_stage():
+    """A row this page cannot be stored as fails the page; a store that is down or busy stops the run."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from store.errors import StoreError
+
+    try:
+        yield
+    except (StoreError, OperationalError):
+        raise
+    except (DBAPIError, ValueError, TypeError) as exc:
+        raise StageFailure("store", failure_text(exc)) from None
+
+
+def _detector(cfg: Settings, tax):
+    """Detection under the per-article time budget, in a worker process."""
+    from extract.detect import detect
+    from store.db import forget_connections
+
+    def run(text: str, title: str | None, published):
+        return detect(text, title=title, published=published, taxonomy=tax)
+
+    return Budgeted("detect", run, cfg.detect_timeout, on_fork=forget_connections)
+
+
+def _quarantine(url: str, entry_id: int, link: str, failure: StageFailure, summary: ProcessSummary) -> None:
+    """Mark the entry 'failed' with the one-line error, so no later run retries it; the run goes on."""
+    from store import session_scope
+    from store.models import Entry
+
+    with session_scope(url) as session:
+        entry = session.get(Entry, entry_id)
+        entry.attempts += 1
+        entry.status, entry.error = "failed", str(failure)
+    summary.errors += 1
+    summary.quarantined.append(f"{redact(link)}: {failure}")
+    summary.quarantined_ids.append(entry_id)
+    summary.problems.append(f"{redact(link)}: quarantined: {failure}")
+    log.error("planwatch: entry %d quarantined: %s: %s", entry_id, redact(link), failure)
+
+
 PAGE_CHUNK = 32  # pages held in memory at once: each may be up to the 20 MiB page cap
 
 
-def _fetched(todo: list[tuple], policy):
-    """Fetch the pages chunk by chunk (concurrently within a chunk), yielding (entry, result)."""
+def _fetched(todo: list[tuple], policy, budget: float | None = None):
+    """Fetch the pages chunk by chunk (concurrently within a chunk), yielding (entry, result).
+
+    Past ``budget`` seconds no new chunk is started: the entries left stay 'new' for the next run."""
+    import time
+
     from extract.poller import fetch_pages_sync
 
+    stop = time.monotonic() + budget if budget else None
     for i in range(0, len(todo), PAGE_CHUNK):
+        if stop is not None and time.monotonic() > stop:
+            log.warning("planwatch: page fetch budget of %g s spent; %d entries wait for the next run",
+                        budget, len(todo) - i)
+            return
         chunk = todo[i : i + PAGE_CHUNK]
         yield from zip(chunk, fetch_pages_sync([link for _, _, link, _ in chunk], policy))
+
+
+def tell_operators(context) -> None:
+    """Task-level on_failure_callback of the DAGs: one notice per failed run (never raises)."""
+    from alerts.operators import on_failure
+
+    try:
+        cfg = _settings(None)
+    except Exception as exc:  # settings broken: the task log has the error; no channel is known
+        log.error("planwatch: cannot tell operators of the failed run: %s", exc)
+        return
+    on_failure(context, cfg)
 
 
 # ---- planwatch_alerts / planwatch_digest --------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from extract import records
+from extract.cleantext import bounded, clean_line, clean_text
 from store.facts import FactChanges, record_figures
 from store.models import Article, Figure, Mention, utcnow
 
@@ -52,9 +53,9 @@ def save_article(
     row.url = article.url
     row.host = (urlsplit(article.canonical_url).hostname or "").lower()
     row.feed_id = feed_id
-    row.title, row.text = article.title or "", article.text or ""
+    row.title, row.text = clean_line(article.title), clean_text(article.text)
     row.published, row.language = article.date, article.language
-    row.status, row.error = article.status, article.error
+    row.status, row.error = article.status, bounded(article.error) if article.error else None
     row.plans = list(detection.plans) if detection else []
     row.technologies = list(detection.technologies) if detection else []
     row.fingerprint = fingerprint
@@ -66,12 +67,13 @@ def save_article(
     if detection is None:
         return row, FactChanges([], [], [])
     for m in detection.mentions:
-        row.mentions.append(Mention(kind=m.kind, key=m.key, term=m.term[:200], count=m.count))
+        row.mentions.append(Mention(kind=m.kind, key=m.key, term=clean_line(m.term)[:200], count=m.count))
     figures = []
     for i, f in enumerate(detection.figures):
         fig = Figure(
             ordinal=i, value=f.value, unit=f.unit, low=f.low, high=f.high, qualifier=f.qualifier, year=f.year,
-            subject=f.subject, technologies=list(f.technologies), sentence=f.sentence, phrase=f.phrase,
+            subject=f.subject and clean_line(f.subject), technologies=list(f.technologies),
+            sentence=clean_text(f.sentence), phrase=clean_line(f.phrase),
             alt_value=f.alt.value if f.alt else None, alt_unit=f.alt.unit if f.alt else None,
         )
         row.figures.append(fig)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from extract.cleantext import clean_line
 from extract.records import FeedEntry
 from store.models import Article, Entry
 from store.upsert import insert_ignore
@@ -22,7 +23,7 @@ def add_entries(session: Session, feed_id: int, entries: list[FeedEntry], canoni
         canon = canonical.get(entry.link) if entry.link else None
         rows.append(
             dict(feed_id=feed_id, key=entry.key[:1024], link=entry.link, canonical_url=canon,
-                 title=entry.title or "", published=entry.published,
+                 title=clean_line(entry.title), published=entry.published,
                  status="new" if canon else "skipped", error=None if canon else "entry has no http(s) link",
                  attempts=0)
         )
@@ -56,3 +57,8 @@ def pending_entries(session: Session, limit: int, max_attempts: int = 3) -> list
         if len(picked) >= limit:
             break
     return picked
+
+
+def quarantined_entries(session: Session, limit: int = 50) -> list[Entry]:
+    """Entries a stage failed on for good (status 'failed'), newest first — for operators."""
+    return list(session.scalars(select(Entry).where(Entry.status == "failed").order_by(Entry.id.desc()).limit(limit)))

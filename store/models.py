@@ -91,7 +91,7 @@ class Entry(Base):
     canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
     title: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="new")  # new | done | skipped | error
+    status: Mapped[str] = mapped_column(String(16), default="new")  # new | done | skipped | error | failed
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract.errors import ConfigError
-from extract.taxonomy import read_yaml
+from extract.yamlfile import read_yaml
 
 __all__ = ["GAPS", "QUALIFIERS", "Lexicon", "UnitSpec", "default_lexicon", "load_lexicon"]
 
@@ -192,8 +192,7 @@ def _merge_qualifiers(lex: Lexicon, data: dict, path: Path) -> None:
 
 
 def _read_yaml(path: Path) -> dict:
-    data = read_yaml(path, missing_fix="pass the paths of existing lexicon files",
-                     syntax_fix="check indentation, brackets and quote words holding ':' or '#'")
+    data = read_yaml(path, "the lexicon argument (or extract/lexicon/*.yaml)")
     if not isinstance(data, dict):
         raise ConfigError("must be a mapping of lexicon keys", file=str(path), fix="start with 'units:'")
     return data

@@ -1,6 +1,9 @@
-from alembic import context
+"""Alembic environment: every migration of a run in ONE transaction, under the store's migration lock."""
 
-from store.db import engine_for
+from alembic import context
+from sqlalchemy import text
+
+from store.db import MIGRATION_LOCK, migration_engine
 from store.models import Base
 
 config = context.config
@@ -8,16 +11,19 @@ config = context.config
 
 def run() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    engine = engine_for(url)
-    with engine.connect() as connection:
+    engine = migration_engine(url)
+    with engine.connect() as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            transactional_ddl=True,
         )
         with context.begin_transaction():
             context.run_migrations()
-        connection.commit()
+    engine.dispose()
 
 
 run()

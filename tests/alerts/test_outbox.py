@@ -361,3 +361,28 @@ def test_crash_mid_run_then_rerun_sends_each_delivery_once(build, store_url, set
 def _sent(url):
     with session_scope(url) as s:
         return s.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "sent"))
+
+
+def test_slack_retry_after_is_capped_at_an_hour(build, settings, now, slack_server):
+    build.subscriber("newsroom", slack="slack_test")
+    build.fact()
+    _enqueue(settings.database_url, now)
+    slack_server.responses.append(Reply(429, b"rate_limited", {"Retry-After": "1000000000"}))
+    assert send_pending(settings, now).retried == 1
+    assert [d.next_attempt_at for d in build.deliveries()] == [now + dt.timedelta(hours=1)]
+    assert len(slack_server.hits("/hook")) == 1
+
+
+def test_slack_slow_answer_is_one_post_per_run_and_says_it_may_have_arrived(build, settings, now, slack_server,
+                                                                            monkeypatch):
+    import alerts.channels
+
+    monkeypatch.setattr(alerts.channels, "SLACK_TIMEOUT", 0.5)
+    build.subscriber("newsroom", slack="slack_test")
+    build.fact()
+    _enqueue(settings.database_url, now)
+    slack_server.responses.append(Reply(200, b"ok", delay=1.5))
+    summary = send_pending(settings, now)
+    assert summary.retried == 1 and "no answer from the webhook (the post may have arrived" in summary.errors[0]
+    assert len(slack_server.hits("/hook")) == 1  # the client did not post it again by itself
+    assert [d.status for d in build.deliveries()] == ["pending"]  # not lost: the next run sends it

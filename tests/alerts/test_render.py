@@ -153,3 +153,12 @@ def test_numbers():
     assert render.number(2.5e9) == "2.5 billion"
     assert render.number(7.0) == "7" and render.number(1234.5) == "1,234.5"
     assert render.amount(3e8, "USD") == "300 million USD"
+
+
+def test_slack_mrkdwn_from_feed_text_arrives_as_plain_text():
+    from alerts.escape import mrkdwn
+
+    out = mrkdwn("*URGENT* _x_ ~y~ `code` <!channel> a&b \u202eevil")
+    for mark in "*_~`<>\u202e":
+        assert mark not in out
+    assert "URGENT" in out and "&lt;!channel&gt;" in out and "a&amp;b" in out

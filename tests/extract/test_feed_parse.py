@@ -188,3 +188,38 @@ def test_doctype_text_inside_entry_content_is_not_touched():
     )
     parsed = parse_feed(items.encode(), url="https://n.example/feed")
     assert parsed.warning is None and "shown as text" in parsed.entries[0].summary
+
+
+# -- hostile feeds (issue 10) ----------------------------------------------------------------------
+
+
+def test_decoy_doctype_in_a_comment_does_not_hide_the_real_dtd():
+    entity = "X" * 100_000
+    body = (f'<?xml version="1.0"?><!-- <!DOCTYPE x> --><!DOCTYPE rss [<!ENTITY big "{entity}">]>'
+            '<rss version="2.0"><channel><title>T</title>'
+            + "".join(f"<item><title>a&big;{i}</title><link>https://n.example/{i}</link></item>" for i in range(60))
+            + "</channel></rss>").encode()
+    parsed = parse_feed(body, url="https://n.example/rss")
+    assert len(parsed.entries) == 60
+    assert sum(len(e.title) for e in parsed.entries) < 1000  # 6 MB if the entity had been expanded
+    assert "DTD with entity declarations removed" in parsed.warning
+
+
+def test_a_lone_surrogate_reference_costs_that_title_only_not_the_feed():
+    body = b'''<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>&#xD800;</title><link>https://n.example/1</link></item>
+<item><title>bad &#0; &#x110000; ok</title><link>https://n.example/2</link></item>
+<item><title>good</title><link>https://n.example/3</link></item></channel></rss>'''
+    parsed = parse_feed(body, url="https://n.example/rss")
+    assert parsed.error is None
+    assert [e.title for e in parsed.entries] == ["", "bad ok", "good"]
+    assert "3 character reference(s) to invalid code points removed" in parsed.warning
+
+
+def test_control_and_bidi_characters_never_reach_entry_titles():
+    body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>T\x1b[31m</title>'
+            '<item><title>chip \u202emoc.elpmaxe@live\u202c \u2066x\u2069\x85</title>'
+            '<link>https://n.example/1</link></item></channel></rss>').encode()
+    parsed = parse_feed(body, url="https://n.example/rss")
+    assert parsed.title == "T[31m"
+    assert parsed.entries[0].title == "chip moc.elpmaxe@live x"

@@ -54,7 +54,7 @@ def test_bad_file_names_file_key_and_fix(tmp_path, body, key, fix):
 def test_broken_yaml_and_missing_file(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("plans: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid YAML at line"):
+    with pytest.raises(ConfigError, match="invalid YAML at line"):
         load_taxonomy(bad)
     with pytest.raises(ConfigError, match="cannot be read"):
         load_taxonomy(tmp_path / "missing.yaml")
