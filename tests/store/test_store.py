@@ -4,6 +4,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from extract.kinds import annotate
 from extract.records import Alt, Article, Detection, FeedEntry, FeedSource, Figure, Mention
 from store import migrate, session_scope
 from store.articles import save_article
@@ -31,8 +32,10 @@ def article(url, text="text", date=dt.date(2026, 3, 12)):
 
 
 def detection(*figures):
+    """A detection of ``figures`` with the kinds and concepts detection gives them."""
+    figures = annotate(list(figures), " ".join(f.sentence for f in figures))
     return Detection(plans=["15th"], technologies=["ai"], mentions=[Mention("plan", "15th", "Five-Year Plan", 2)],
-                     figures=list(figures))
+                     figures=figures)
 
 
 def test_migrate_twice_is_harmless(db_url):
