@@ -45,13 +45,7 @@ _GROWTH_AFTER = re.compile(r"(?i:^\s*(?:annual\s+|yearly\s+)?(?:growth|increase|
 _FROM = re.compile(r"(?i:\bfrom\s*(?:about\s+|around\s+|roughly\s+|some\s+)?$)|[从從由]\s*$")
 _TO = re.compile(r"(?i:^\s*(?:\w+\s+){0,3}?(?:to|into)\s+(?:(?:about|around|more than|at least|over)\s+)?$)|"
                  r"^\s*(?:[^\s，。；]{0,8}?)(?:提高到|提高至|提升到|提升至|增至|增加到|增加至|升至|上调至|上調至|上调到|下调至|降至|降到|调整为|调整至|到|至)\s*$")
-_UP_QUAL = r"(?:(?:at least|more than|over|about|around|nearly|some|roughly|above|by)\s+)*"
-_GROWTH_BEFORE = re.compile(
-    r"(?i:\b(?:by|grow\w*|grew|rose|rise|rising|increas\w*|up|expand\w*|jump\w*|climb\w*)\s+" + _QUAL + r"$)|"
-    r"(?:增长|增長|增速|增幅|增加|提高|上升)(?:了|为|為|达|達|超过|超過|约|約|近)?$")
-_GROWTH_AFTER = re.compile(r"(?i:^\s*(?:annual\s+|yearly\s+)?(?:growth|increase|rise|jump|gain|year[ -]on[ -]year|"
-                           r"a year|annually|per year|each year)\b)|^\s*(?:的)?(?:增长|增長|增速|增幅)")
-_FROM = re.compile(r"(?i:^[\s,]*(?:\w+\s+){0,2}?(?:up|down|rising|falling|compared|versus|against)\s+(?:from|with)\s+"
+_UP_FROM = re.compile(r"(?i:^[\s,]*(?:\w+\s+){0,2}?(?:up|down|rising|falling|compared|versus|against)\s+(?:from|with)\s+"
                       r"(?:about\s+|around\s+)?$)")
 _PLAN_14 = re.compile(r"(?i:\b(?:14th|fourteenth)\s+(?:five-year\s+)?plan)|十四五|第十四个五年|第十四個五年")
 _PLAN_15 = re.compile(r"(?i:\b(?:15th|fifteenth)\s+(?:five-year\s+)?plan)|十五五|第十五个五年|第十五個五年")

@@ -63,6 +63,11 @@ def cmd_analyze(args, cfg) -> int:
 def cmd_eval(args, cfg) -> int:
     from planwatch.evaluation import main_eval
 
+    if args.facts:
+        from planwatch.facteval import main_eval_facts
+
+        return main_eval_facts(args.dir, as_json=args.json)
+
     return main_eval(args.dir, as_json=args.json)
 
 
@@ -173,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="score detection against annotated pages (gold.jsonl + articles/)")
     p.add_argument("dir")
+    p.add_argument("--facts", action="store_true",
+                   help="DIR is a stream (stream.jsonl, facts.jsonl, sightings.jsonl, pages/) or a folder of streams: "
+                        "score fact identity, revisions and duplicate alerts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

@@ -307,9 +307,10 @@ def test_concurrent_runs_send_each_delivery_once(build, settings, now, smtp_serv
     _enqueue(settings.database_url, now)
     results = concurrently(lambda: send_pending(settings, now), 3)
     assert sum(r.sent for r in results) == 16
-    assert len(smtp_server.messages) == 8 and len(slack_server.posts) == 8
-    assert sorted(m["Subject"] for m in smtp_server.messages) == sorted(
-        f"planwatch: figure {i}: {i}%" for i in range(8))
+    assert len(smtp_server.messages) == 1 and len(slack_server.posts) == 1  # one message per subscriber, once
+    assert smtp_server.messages[0]["Subject"] == "planwatch: figure 0: 0% (+7 more)"
+    text = smtp_server.messages[0].get_body(("plain",)).get_content()
+    assert all(text.count(f"* figure {i}: {i}%") == 1 for i in range(8))
 
 
 CHILD = """
@@ -335,21 +336,22 @@ def test_crash_mid_run_then_rerun_sends_each_delivery_once(build, store_url, set
         env["AIRFLOW_CONN_SLACK_TEST"] = json.dumps({"conn_type": "slackwebhook", "password": slack_server.webhook_url})
         env["PYTHONPATH"] = str(REPO)
         build.subscriber("newsroom", slack="slack_test")
-        build.subscriber("desk", email="desk@example.com")
+        for n in range(4):
+            build.subscriber(f"desk{n}", email=f"desk{n}@example.com")
         started = dt.datetime.now(dt.timezone.utc)
         for i in range(6):
             build.fact(f"figure {i}", i, "percent", seen=started - dt.timedelta(minutes=10 - i))
-        assert _enqueue(store_url, started) == 12
-        smtp.hold_after = 3  # the 4th email gets no answer: the run hangs there, half of its work done
+        assert _enqueue(store_url, started) == 30
+        smtp.hold_after = 3  # the 4th email gets no answer: the run hangs there, most of its work done
 
         child = subprocess.Popen([sys.executable, "-c", CHILD, store_url, str(tmp_path)], cwd=REPO, env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             assert smtp.held.wait(90), child.stderr.read().decode() if child.poll() is not None else "no hold"
             deadline = time.monotonic() + 10
-            while _sent(store_url) < 9 and time.monotonic() < deadline:
+            while _sent(store_url) < 24 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert _sent(store_url) == 9  # 6 Slack posts + 3 emails committed as sent
+            assert _sent(store_url) == 24  # one Slack post + 3 emails, 6 deliveries each, committed as sent
             child.send_signal(signal.SIGKILL)
             assert child.wait(10) == -signal.SIGKILL
         finally:
@@ -362,13 +364,15 @@ def test_crash_mid_run_then_rerun_sends_each_delivery_once(build, store_url, set
         settings = settings_for(store_url, tmp_path)
         # right after the crash the claimed row is still leased; once the lease is over it goes out
         rerun = send_pending(settings, dt.datetime.now(dt.timezone.utc) + LEASE + MINUTE)
-        assert rerun.sent == 3 and rerun.failed == 0
-        assert _sent(store_url) == 12
+        assert rerun.sent == 6 and rerun.failed == 0
+        assert _sent(store_url) == 30
 
-        subjects = [m["Subject"] for m in smtp.messages]
-        assert sorted(subjects) == sorted(f"planwatch: figure {i}: {i}%" for i in range(6))  # each exactly once
-        headings = [p["blocks"][2]["text"]["text"].split("\n")[0] for p in slack_server.posts]
-        assert sorted(headings) == sorted(f"*figure {i}: {i}%*" for i in range(6))
+        recipients = sorted(m["To"] for m in smtp.messages)
+        assert recipients == [f"desk{n}@example.com" for n in range(4)]  # each subscriber's message exactly once
+        assert {m["Subject"] for m in smtp.messages} == {"planwatch: figure 0: 0% (+5 more)"}
+        assert len(slack_server.posts) == 1
+        post = json.dumps(slack_server.posts[0]["blocks"])
+        assert all(post.count(f"*figure {i}: {i}%*") == 1 for i in range(6))
     finally:
         smtp.hold_after = None
         smtp.stop()
