@@ -65,49 +65,70 @@ class Concepts:
 
     @cached_property
     def _compiled(self):
+        """(concept order, matchers of main concepts, of modifiers, of technologies): one regex per language."""
         order = {s.id: i for i, s in enumerate(self.specs)}
-        en = sorted(((t, s.id) for s in self.specs for t in s.en), key=lambda x: -len(x[0]))
-        zh = sorted(((t, s.id) for s in self.specs for t in s.zh), key=lambda x: -len(x[0]))
-        tech_en = sorted(((t, tech.id) for tech in self.taxonomy.technologies for t in tech.en), key=lambda x: -len(x[0]))
-        tech_zh = sorted(((t, tech.id) for tech in self.taxonomy.technologies for t in tech.zh), key=lambda x: -len(x[0]))
-        return (order, [(_alternation(en, True), [i for _, i in en]), (_alternation(zh, False), [i for _, i in zh])],
-                [(_alternation(tech_en, True), [i for _, i in tech_en]),
-                 (_alternation(tech_zh, False), [i for _, i in tech_zh])])
+
+        def matchers(pairs_en, pairs_zh):
+            en = sorted(pairs_en, key=lambda x: -len(x[0]))
+            zh = sorted(pairs_zh, key=lambda x: -len(x[0]))
+            return [(_alternation(en, True), [i for _, i in en]), (_alternation(zh, False), [i for _, i in zh])]
+
+        mains = [s for s in self.specs if not s.modifier]
+        mods = [s for s in self.specs if s.modifier]
+        techs = self.taxonomy.technologies
+        return (order,
+                matchers([(t, s.id) for s in mains for t in s.en], [(t, s.id) for s in mains for t in s.zh]),
+                matchers([(t, s.id) for s in mods for t in s.en], [(t, s.id) for s in mods for t in s.zh]),
+                matchers([(t, x.id) for x in techs for t in x.en], [(t, x.id) for x in techs for t in x.zh]))
 
     @cached_property
     def by_id(self) -> dict[str, ConceptSpec]:
         return {s.id: s for s in self.specs}
 
-    def _found(self, text: str, matchers) -> list[str]:
+    @staticmethod
+    def _found(text: str, matchers) -> list[str]:
         ids = []
         for regex, names in matchers:
-            if regex is None:
-                continue
-            for m in regex.finditer(text):
-                ids.append(names[m.lastindex - 1])
+            if regex is not None:
+                ids += [names[m.lastindex - 1] for m in regex.finditer(text)]
         return ids
 
-    def key_of(self, *texts: str) -> Concept | None:
-        """The concept named in the first of ``texts`` that names one (subject first, then its clause)."""
-        order, terms, techs = self._compiled
-        for text in texts:
-            if not text:
-                continue
-            found = self._found(text, terms)
-            mains = sorted({i for i in found if not self.by_id[i].modifier}, key=order.get)
+    def key_of(self, subject: str, clause: str = "", around: str = "") -> Concept | None:
+        """The concept a figure measures: the first-listed main concept named in its ``subject``, else in the
+        ``clause`` before the number (also when the subject names only a bare topic concept such as
+        'investment'); with the technology named first for topic concepts, and the modifiers found, also in
+        ``around`` (the words right after the number: '12.5% of GDP')."""
+        order, mains_m, mods_m, techs_m = self._compiled
+        found = None
+        for text in (subject, subject + " | " + clause):
+            mains = sorted(set(self._found(text, mains_m)), key=order.get)
             if not mains:
                 continue
             main = self.by_id[mains[0]]
-            mods = sorted({i for i in found if self.by_id[i].modifier and i != main.id}, key=order.get)
-            topics = sorted(set(self._found(text, techs))) if main.topic else []
-            key = "+".join([main.id] + topics + mods)
-            label = main.label if not topics else f"{main.label} ({', '.join(topics)})"
-            return Concept(key, label, main.id)
-        return None
+            topic = self._first(text, techs_m) if main.topic else None
+            found = (main, topic, text)
+            if not main.topic or topic:
+                break
+        if found is None:
+            return None
+        main, topic, text = found
+        mods = sorted(set(self._found(text + " | " + around, mods_m)), key=order.get)
+        label = f"{self._tech_label(topic)} {main.label}" if topic else main.label
+        return Concept("+".join([main.id] + ([topic] if topic else []) + mods), label, main.id)
 
-    def modifiers_in(self, text: str) -> list[str]:
-        order, terms, _ = self._compiled
-        return sorted({i for i in self._found(text, terms) if self.by_id[i].modifier}, key=order.get)
+    @staticmethod
+    def _first(text: str, matchers) -> str | None:
+        """The id of the leftmost (then longest) term found in ``text``."""
+        hits = []
+        for regex, names in matchers:
+            if regex is not None:
+                hits += [(m.start(), -len(m.group()), names[m.lastindex - 1]) for m in regex.finditer(text)]
+        return min(hits)[2] if hits else None
+
+    def _tech_label(self, tech_id: str) -> str:
+        tech = next((t for t in self.taxonomy.technologies if t.id == tech_id), None)
+        short = [t for t in (tech.en if tech else ()) if len(t) <= 12]
+        return short[0] if short else tech_id
 
 
 def _fail(path: Path, key: str, message: str, fix: str) -> ConfigError:

@@ -67,10 +67,11 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
         before, after = (sentence[:at], sentence[at + len(fig.phrase):]) if at >= 0 else (sentence, "")
         language = "zh" if _CJK.search(fig.phrase + before[-12:] + after[:12]) else "en"
         clause = _CLAUSE.split(before)[-1] if before else ""
-        concept = concepts.key_of(fig.subject, clause, _near_after(after, language))
+        concept = concepts.key_of(fig.subject, clause + _near_after(after, language), _CLAUSE.split(after[:25])[0])
+        kind = _kind(fig, before, after, published)
         out.append(dataclasses.replace(
             fig, start=start - offset if start >= 0 else -1, end=end - offset if end >= 0 else -1, language=language,
-            kind=_kind(fig, before, after, published), concept=_with_growth(concept, fig.unit, before, after),
+            kind=kind, year=None if kind == "outcome" else fig.year, concept=_with_growth(concept, fig.unit, before, after),
             plan=_plan(sentence),
             subject=readable_subject(fig.subject, concept.label if concept else "", language)))
     return _pair_changes(out)
@@ -116,6 +117,9 @@ def _kind(fig: Figure, before: str, after: str, published: dt.date | None) -> st
     near = clause_before[-30:] + " " + after[:25]
     if _FORECAST.search(before[-120:] + " " + after[:40]):
         return "forecast"
+    done = published is not None and fig.year is not None and fig.year < published.year
+    if done and _PAST.search(window) and not _TARGET.search(window):
+        return "outcome"  # 'reached 1,800 GW by the end of 2025', reported in 2026
     if fig.year is not None or _TARGET.search(window):
         return "target"
     if fig.unit == "percent" and _GROWTH.search(near):

@@ -157,7 +157,7 @@ def score_stream(folder: str | Path) -> StreamScore:
                     result.split += 1
                     result.duplicate_alerts += len(ours) - 1
                     result.notes.append(f"split {gid} ({gold[gid]['concept']}): " + "; ".join(
-                        f"#{i} {facts[i].concept_key or '-'} {facts[i].kind} '{facts[i].subject}'" for i in sorted(ours)))
+                        f"#{i} {facts[i].match_key or '-'} {facts[i].kind} '{facts[i].subject}'" for i in sorted(ours)))
             for fid, gids in gold_of.items():
                 if len(gids) > 1:
                     result.merged += 1

@@ -28,9 +28,10 @@ _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[\u4e00-\u9fff]")
 
 SAME_FACT = 0.5  # subject overlap at which two concept-less figures with the same value are one fact
 REVISION_RATIO = 3.0  # a target revised by more than this factor is more likely another measure than a revision
-# kinds that may share a fact: a target reads as a bare level in another outlet's wording
-KIND_CLASS = {"target": "ahead", "forecast": "ahead", "level": "ahead", "outcome": "past", "growth": "past",
-              "change": "change", "": "ahead"}
+# kinds that may share a fact: a target reads as a bare level or a growth rate in another outlet's wording,
+# the end of a change ('from 7.5 to 14') is an outcome
+KIND_CLASS = {"target": "ahead", "forecast": "ahead", "level": "ahead", "growth": "ahead", "outcome": "past",
+              "change": "past", "": "ahead"}
 REVISABLE = {"target", "forecast"}
 # dimension normalisation: unit -> (base unit, factor)
 UNIT_BASE = {
@@ -77,16 +78,26 @@ def registered_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def keys(fig: Figure) -> tuple[str, str, str, str]:
-    """(unit, value key, match key, series key) of a stored figure; the keys are '' without a concept."""
+@dataclass(frozen=True)
+class Keys:
+    """The lookup keys of a figure; ``match``, ``loose`` and ``series`` are '' without a concept."""
+
+    unit: str  # after dimension normalisation
+    value: str
+    match: str  # concept|unit|kind class|plan|value|year
+    loose: str  # the same without the year: an outlet that names no target year still states the fact
+    series: str  # concept|unit|kind class|plan: the facts a revision may replace
+
+
+def keys(fig: Figure) -> Keys:
     unit, value = normalised(fig.unit, fig.value)
     _, high = normalised(fig.unit, fig.high)
     vk = value_key(value, high)
     if not fig.concept_key:
-        return unit, vk, "", ""
+        return Keys(unit, vk, "", "", "")
     plan = "14th" if fig.plan == "14th" else ""
-    series = "|".join([fig.concept_key, unit, str(fig.year or ""), KIND_CLASS.get(fig.kind or "", "ahead"), plan])
-    return unit, vk, f"{series}|{vk}", series
+    series = "|".join([fig.concept_key, unit, KIND_CLASS.get(fig.kind or "", "ahead"), plan])
+    return Keys(unit, vk, f"{series}|{vk}|{fig.year or ''}", f"{series}|{vk}", series)
 
 
 @dataclass
@@ -109,23 +120,24 @@ def record_figures(session: Session, article: Article, figures: list[Figure], *,
     outlet = registered_domain(article.host)
     original = {}
     for f in (copy_of.figures if copy_of else ()):
-        unit, vk, _, _ = keys(f)
-        original.setdefault((unit, vk, f.year), f.fact_id)
+        k = keys(f)
+        original.setdefault((k.unit, k.value, f.year), f.fact_id)
     on_page: dict[tuple, Fact] = {}
     for fig in figures:
-        unit, vk, match, series = keys(fig)
+        k = keys(fig)
+        unit, vk = k.unit, k.value
         page_key = (unit, vk, fig.year, KIND_CLASS.get(fig.kind or "", "ahead"))
         fact = on_page.get(page_key)
         if fact is not None and fig.concept_key and fact.concept_key and fact.concept_key != fig.concept_key:
             fact = None
-        fact = fact or _matching_fact(session, fig, unit, vk, match)
+        fact = fact or _matching_fact(session, fig, k)
         if fact is None and (unit, vk, fig.year) in original:
             known = original[unit, vk, fig.year]
             fact = session.get(Fact, known) if known is not None else None
             if fact is None:
                 continue
         if fact is None:
-            previous = _revised_fact(session, article, fig, vk, series)
+            previous = _revised_fact(session, article, fig, k)
             tokens = subject_tokens(fig.subject)
             fact = Fact(
                 subject=fig.subject, subject_key=" ".join(sorted(tokens))[:512], unit=unit,
@@ -136,7 +148,7 @@ def record_figures(session: Session, article: Article, figures: list[Figure], *,
                 sentence=fig.sentence, first_article_id=article.id, source_count=0,
                 revises_id=previous.id if previous else None, first_seen_at=now, last_seen_at=now,
                 concept_key=fig.concept_key or "", kind=fig.kind or "", plan=fig.plan or "",
-                match_key=match, series_key=series,
+                match_key=k.match, loose_key=k.loose, series_key=k.series,
             )
             session.add(fact)
             session.flush()
@@ -159,9 +171,15 @@ def _unit_value_year(unit: str, vk: str, year: int | None):
     return (Fact.unit == unit, Fact.value_key == vk, Fact.year.is_(None) if year is None else Fact.year == year)
 
 
-def _matching_fact(session: Session, fig: Figure, unit: str, vk: str, match: str) -> Fact | None:
-    if match:
-        return session.scalars(select(Fact).where(Fact.match_key == match).order_by(Fact.id).limit(1)).first()
+def _matching_fact(session: Session, fig: Figure, k: Keys) -> Fact | None:
+    if k.match:
+        fact = session.scalars(select(Fact).where(Fact.match_key == k.match).order_by(Fact.id).limit(1)).first()
+        if fact is not None:
+            return fact
+        # one outlet names the target year, another does not: the same fact unless both name different years
+        return next((f for f in session.scalars(select(Fact).where(Fact.loose_key == k.loose).order_by(Fact.id)
+                                                .limit(20)) if f.year is None or fig.year is None), None)
+    unit, vk = k.unit, k.value
     tokens = subject_tokens(fig.subject)
     kind_class = KIND_CLASS.get(fig.kind or "", "ahead")
     candidates = session.scalars(select(Fact).where(*_unit_value_year(unit, vk, fig.year)).limit(200)).all()
@@ -175,13 +193,14 @@ def _matching_fact(session: Session, fig: Figure, unit: str, vk: str, match: str
     return best
 
 
-def _revised_fact(session: Session, article: Article, fig: Figure, vk: str, series: str) -> Fact | None:
-    """The latest earlier target or forecast of the same series (concept, unit, year, plan) with another value."""
-    if not series or fig.kind not in REVISABLE or fig.year is None:
+def _revised_fact(session: Session, article: Article, fig: Figure, k: Keys) -> Fact | None:
+    """The latest earlier target or forecast of the same series (concept, unit, plan; the same target year
+    unless one of them names none) with another value, first seen in another article."""
+    if not k.series or fig.kind not in REVISABLE:
         return None
-    candidates = session.scalars(
-        select(Fact).where(Fact.series_key == series, Fact.value_key != vk, Fact.first_article_id != article.id)
-        .order_by(Fact.id.desc()).limit(20)).all()
+    candidates = [f for f in session.scalars(
+        select(Fact).where(Fact.series_key == k.series, Fact.value_key != k.value, Fact.first_article_id != article.id)
+        .order_by(Fact.id.desc()).limit(20)) if f.year is None or fig.year is None or f.year == fig.year]
     _, new_value = normalised(fig.unit, fig.value)
     if fig.previous_value is not None:
         _, old_value = normalised(fig.unit, fig.previous_value)

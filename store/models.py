@@ -150,7 +150,7 @@ class Mention(Base):
 class Fact(Base):
     """A distinct figure, keyed by ``match_key`` (concept, unit, value, year, kind, plan: see store.facts).
 
-    ``revises_id`` points at the fact it replaces; ``series_key`` (the key without the value) finds it.
+    ``revises_id`` points at the fact it replaces; ``series_key`` (no value, no year) finds it.
     """
 
     __tablename__ = "facts"
@@ -180,6 +180,7 @@ class Fact(Base):
     kind: Mapped[str] = mapped_column(String(16), default="")
     plan: Mapped[str] = mapped_column(String(8), default="")
     match_key: Mapped[str] = mapped_column(String(400), default="", index=True)
+    loose_key: Mapped[str] = mapped_column(String(400), default="", index=True)  # match_key without the year
     series_key: Mapped[str] = mapped_column(String(400), default="", index=True)
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

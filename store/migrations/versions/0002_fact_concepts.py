@@ -21,7 +21,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('plan', sa.String(length=8), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('match_key', sa.String(length=400), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('series_key', sa.String(length=400), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('loose_key', sa.String(length=400), nullable=False, server_default=''))
         batch_op.create_index(batch_op.f('ix_facts_match_key'), ['match_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_facts_loose_key'), ['loose_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_facts_series_key'), ['series_key'], unique=False)
     with op.batch_alter_table('figures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.String(length=16), nullable=False, server_default=''))
@@ -40,5 +42,6 @@ def downgrade() -> None:
     with op.batch_alter_table('facts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_facts_series_key'))
         batch_op.drop_index(batch_op.f('ix_facts_match_key'))
-        for name in ('series_key', 'match_key', 'plan', 'kind', 'concept_key'):
+        batch_op.drop_index(batch_op.f('ix_facts_loose_key'))
+        for name in ('loose_key', 'series_key', 'match_key', 'plan', 'kind', 'concept_key'):
             batch_op.drop_column(name)
