@@ -120,6 +120,9 @@ def _kind(fig: Figure, before: str, after: str, published: dt.date | None) -> st
     done = published is not None and fig.year is not None and fig.year < published.year
     if done and _PAST.search(window) and not _TARGET.search(window):
         return "outcome"  # 'reached 1,800 GW by the end of 2025', reported in 2026
+    if _PAST.search(clause_before[-30:]) and not _TARGET.search(clause_before[-30:]):
+        return "outcome"  # 'capacity has reached 1,800 GW, and the plan aims at 3,000 GW by 2030'
+    
     if fig.year is not None or _TARGET.search(window):
         return "target"
     if fig.unit == "percent" and _GROWTH.search(near):

@@ -33,6 +33,7 @@ REVISION_RATIO = 3.0  # a target revised by more than this factor is more likely
 KIND_CLASS = {"target": "ahead", "forecast": "ahead", "level": "ahead", "growth": "ahead", "outcome": "past",
               "change": "past", "": "ahead"}
 REVISABLE = {"target", "forecast"}
+GENERIC_UNITS = {"percent", "percentage_points", "count", "times", "items", ""}
 # dimension normalisation: unit -> (base unit, factor)
 UNIT_BASE = {
     "W": ("GW", 1e-9), "kW": ("GW", 1e-6), "MW": ("GW", 1e-3), "GW": ("GW", 1.0), "TW": ("GW", 1e3),
@@ -177,8 +178,12 @@ def _matching_fact(session: Session, fig: Figure, k: Keys) -> Fact | None:
         if fact is not None:
             return fact
         # one outlet names the target year, another does not: the same fact unless both name different years
-        return next((f for f in session.scalars(select(Fact).where(Fact.loose_key == k.loose).order_by(Fact.id)
+        fact = next((f for f in session.scalars(select(Fact).where(Fact.loose_key == k.loose).order_by(Fact.id)
                                                 .limit(20)) if f.year is None or fig.year is None), None)
+        if fact is not None or not is_specific_unit(k.unit):
+            return fact
+    if is_specific_unit(k.unit):
+        return _same_specific_amount(session, fig, k)
     unit, vk = k.unit, k.value
     tokens = subject_tokens(fig.subject)
     kind_class = KIND_CLASS.get(fig.kind or "", "ahead")
@@ -191,6 +196,23 @@ def _matching_fact(session: Session, fig: Figure, k: Keys) -> Fact | None:
         if score >= SAME_FACT and score > best_score:
             best, best_score = fact, score
     return best
+
+
+def is_specific_unit(unit: str) -> bool:
+    """Units whose amounts rarely coincide (GW, EFLOPS, qubits, robots per 10,000 workers), unlike percentages,
+    counts and currencies: the same amount in one of them is the same fact even where no concept is known."""
+    return unit not in GENERIC_UNITS and not (len(unit) == 3 and unit.isupper())
+
+
+def _same_specific_amount(session: Session, fig: Figure, k: Keys) -> Fact | None:
+    kind_class = KIND_CLASS.get(fig.kind or "", "ahead")
+    for fact in session.scalars(select(Fact).where(Fact.unit == k.unit, Fact.value_key == k.value)
+                                .order_by(Fact.id).limit(20)):
+        same_year = fact.year is None or fig.year is None or fact.year == fig.year
+        same_concept = not fact.concept_key or not fig.concept_key or fact.concept_key == fig.concept_key
+        if same_year and same_concept and KIND_CLASS.get(fact.kind or "", "ahead") == kind_class:
+            return fact
+    return None
 
 
 def _revised_fact(session: Session, article: Article, fig: Figure, k: Keys) -> Fact | None:
