@@ -83,6 +83,12 @@ def cmd_facts(args, cfg) -> int:
     from store.facts import recent_facts
 
     migrate(cfg.database_url)
+    if args.sightings is not None:
+        from planwatch.factview import sightings_text
+
+        with session_scope(cfg.database_url) as session:
+            print(sightings_text(session, args.sightings))
+        return 0
     with session_scope(cfg.database_url) as session:
         facts = recent_facts(session, limit=args.limit)
         rows = [
@@ -186,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("facts", help="recent facts with their source counts")
     p.add_argument("-n", "--limit", type=int, default=30)
+    p.add_argument("--sightings", type=int, metavar="FACT_ID", help="a fact's sightings and why they are one fact")
     p.set_defaults(func=cmd_facts)
 
     sub.add_parser("feeds", help="feed health").set_defaults(func=cmd_feeds)
