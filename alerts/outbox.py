@@ -25,8 +25,10 @@ SMTP 4xx are answers that nothing was accepted, so their retries duplicate nothi
 store is waited for at step 3 (``SENT_PATIENCE``) rather than given up. Emails carry a
 Message-ID derived from the delivery ids, so a resent copy has the same id.
 
-Flood control: at most ``settings.max_instant_alerts`` instant messages per subscriber per
-run; the rest of that subscriber's due deliveries go out as ONE roll-up (``mode='rollup'``).
+One message per run: an instant subscriber gets at most one email (or one Slack post) per run,
+carrying all its due deliveries grouped by story, revisions first, the subject naming the top figure
+and "+N more". Flood control limits how many figures that message shows in full
+(``settings.max_instant_alerts``); the rest are listed one line each and recorded as ``mode='rollup'``.
 Digest subscribers get one message a day (``send_digest``).
 """
 
@@ -129,15 +131,8 @@ def send_pending(settings: AlertSettings, now: dt.datetime | None = None, mode: 
             if target.channel_key in channels.down:
                 continue
             due = _due(settings.database_url, target.id, now)
-            if not due:
-                continue
-            limit = settings.max_instant_alerts
-            for delivery_id in due[:limit]:
-                if target.channel_key in channels.down:
-                    break
-                _deliver(settings, target, [delivery_id], "instant", now, channels, summary)
-            if len(due) > limit and target.channel_key not in channels.down:
-                _deliver(settings, target, due[limit:], "rollup", now, channels, summary)
+            if due:
+                _deliver(settings, target, due, "instant", now, channels, summary)
     finally:
         channels.close()
     return summary
@@ -263,8 +258,10 @@ def _deliver(settings: AlertSettings, target: _Target, ids: Sequence[int], mode:
         deliveries.sort(key=lambda d: claimed.index(d.id))
         items = render.items_for(session, deliveries)
         top = _top_of_day(session, target.id, now, {d.fact_id for d in deliveries}) if mode == "digest" else []
-    if mode != "digest":
-        items = render.ranked(items)
+    full = None
+    if mode == "instant":
+        items = render.grouped(items)
+        full = settings.max_instant_alerts
     kind = {"instant": "alert", "rollup": "rollup", "digest": "digest"}[mode]
     envelope = render.Envelope(subscriber=target.name, mail_from=settings.mail_from, to=target.email)
     day = now.date() if mode == "digest" else None
@@ -273,9 +270,14 @@ def _deliver(settings: AlertSettings, target: _Target, ids: Sequence[int], mode:
     try:
         if isinstance(channel, EmailChannel):
             key = f"digest.{target.id}.{day}" if mode == "digest" else f"{mode}.{claimed[0]}.{len(claimed)}"
-            channel.send(render.render_email(kind, items, envelope, now, top=top, day=day, key=key))
+            channel.send(render.render_email(kind, items, envelope, now, top=top, day=day, key=key, full=full))
             summary.messages += 1
-            _sent(url, token, pending, mode, now, summary)
+            _sent_in_full(url, token, items, full, mode, now, summary)
+            pending = []
+        elif full is not None:
+            channel.send(render.render_slack_one(items, envelope, full).payload)
+            summary.messages += 1
+            _sent_in_full(url, token, items, full, mode, now, summary)
             pending = []
         else:
             for post in render.render_slack(kind, items, envelope, top=top, day=day):
@@ -288,6 +290,15 @@ def _deliver(settings: AlertSettings, target: _Target, ids: Sequence[int], mode:
             channels.down.add(target.channel_key)
         log.warning("alerts: %d deliveries to subscriber '%s' not sent: %s", len(pending), target.name, error)
         _mark_failure(url, token, pending, error, now, summary)
+
+
+def _sent_in_full(url: str, token: str, items: Sequence[render.Item], full: int | None, mode: str, now: dt.datetime,
+                  summary: SendSummary) -> None:
+    """Record one accepted message: the items it showed in full as ``mode``, the ones listed briefly as roll-up."""
+    ids = [i.delivery_id for i in items if i.delivery_id is not None]
+    cut = len(ids) if full is None else full
+    _sent(url, token, ids[:cut], mode, now, summary)
+    _sent(url, token, ids[cut:], "rollup", now, summary)
 
 
 SENT_PATIENCE = 60.0  # seconds the 'sent' commit keeps waiting for a busy store: giving up means a duplicate later

@@ -22,6 +22,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.orm import Session
 
 from alerts.escape import mrkdwn, one_line
+from extract.taxonomy import default_taxonomy
+from extract.urls import canonical_url
 from store.models import Article, Delivery, Fact
 
 SLACK_MAX_BLOCKS = 50
@@ -36,7 +38,10 @@ SEND_POLICY = email.policy.SMTP.clone(max_line_length=998)
 QUALIFIERS = {"at_least": "at least", "more_than": "more than", "about": "about", "up_to": "up to",
               "less_than": "less than"}
 SYMBOLS = {"at_least": "≥", "more_than": ">", "about": "≈", "up_to": "≤", "less_than": "<"}
-UNIT_WORDS = {"CNY": "yuan", "USD": "US dollars", "EUR": "euros"}
+UNIT_WORDS = {"CNY": "yuan", "USD": "US dollars", "EUR": "euros", "HKD": "Hong Kong dollars", "TWD": "Taiwan dollars",
+              "JPY": "yen", "GBP": "pounds", "percentage_points": "percentage points",
+              "count_per_10k_people": "per 10,000 people", "count_per_10k_workers": "per 10,000 workers",
+              "tonnes_per_year": "tonnes a year", "degC": "°C", "s": "seconds", "m": "metres"}
 COUNT_UNITS = {"count", "times", "items", ""}
 SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
 
@@ -69,6 +74,11 @@ class Item:
     change: str | None = None  # revisions: 'AI-related industry by 2030: 10 trillion → 12 trillion yuan'
     delivery_id: int | None = None
     money: bool = False
+    story: int = 0  # the first copy of the article the fact was first seen in: items of one story go together
+    story_title: str = ""
+    old_source_url: str | None = None  # revisions: where the old value was reported
+    old_source_label: str = ""
+    old_source_date: str | None = None
 
 
 @dataclass
@@ -103,6 +113,11 @@ def amount(value: float, unit: str) -> str:
     return f"{number(value)} {unit}"
 
 
+def worded_amount(value: float, unit: str) -> str:
+    """Value with its unit in words: '10 trillion yuan', '10%', '5 percentage points', '50'."""
+    return _worded(number(value), unit)
+
+
 def _span(fact: Fact, fmt) -> str:
     if fact.low is not None and fact.high is not None and fact.low != fact.high:
         low, high = fmt(fact.low), fmt(fact.high)
@@ -111,12 +126,12 @@ def _span(fact: Fact, fmt) -> str:
 
 
 def figure_text(fact: Fact) -> str:
-    """Normalised: 'more than 10 trillion CNY (≈ 1.45 trillion USD) by 2030'."""
-    text = _span(fact, lambda v: amount(v, fact.unit))
+    """Normalised, in words: 'more than 10 trillion yuan (≈ 1.45 trillion US dollars) by 2030'."""
+    text = _span(fact, lambda v: worded_amount(v, fact.unit))
     if fact.qualifier in QUALIFIERS:
         text = f"{QUALIFIERS[fact.qualifier]} {text}"
     if fact.alt_value is not None and fact.alt_unit:
-        text += f" (≈ {amount(fact.alt_value, fact.alt_unit)})"
+        text += f" (≈ {worded_amount(fact.alt_value, fact.alt_unit)})"
     if fact.year:
         text += f" by {fact.year}"
     return text
@@ -146,7 +161,26 @@ def change_text(old: Fact, new: Fact) -> str:
         subject += f" by {new.year}"
     if new.unit == "percent":
         return f"{subject}: {number(old.value)}% → {number(new.value)}%"
+    if old.unit != new.unit:
+        return f"{subject}: {worded_amount(old.value, old.unit)} → {worded_amount(new.value, new.unit)}"
     return f"{subject}: {number(old.value)} → {_worded(number(new.value), new.unit)}"
+
+
+def technology_names(ids) -> tuple[str, ...]:
+    """Taxonomy labels for technology ids ('ai' → 'Artificial intelligence'); unknown ids as they are."""
+    labels = {t.id: t.label for t in default_taxonomy().technologies}
+    return tuple(labels.get(i, i) for i in ids or ())
+
+
+def _source(article: Article | None) -> tuple[str | None, str, str | None]:
+    """(link without tracking parameters, label, date) of an article."""
+    if article is None:
+        return None, "source", None
+    raw = safe_url(article.url)
+    url = safe_url(canonical_url(raw)) if raw else None
+    label = one_line(article.title) if article.title else article.host or ""
+    day = article.published or (article.fetched_at.date() if article.fetched_at else None)
+    return url, label or url or "source", day.isoformat() if day else None
 
 
 def _sentence_parts(sentence: str, phrase: str) -> tuple[str, str, str]:
@@ -158,45 +192,57 @@ def _sentence_parts(sentence: str, phrase: str) -> tuple[str, str, str]:
     return sentence[:at], phrase, sentence[at + len(phrase):]
 
 
-def item(fact: Fact, article: Article | None, old: Fact | None = None, delivery_id: int | None = None) -> Item:
-    """The view of one fact: ``article`` is its first source, ``old`` the fact it revises."""
-    url = safe_url(article.url if article else None)
-    label = one_line(article.title) if article and article.title else (article.host if article else "") or ""
-    if not label and url:
-        label = url
-    when = None
-    if article is not None:
-        day = article.published or (article.fetched_at.date() if article.fetched_at else None)
-        when = day.isoformat() if day else None
+def item(fact: Fact, article: Article | None, old: Fact | None = None, delivery_id: int | None = None,
+         old_article: Article | None = None) -> Item:
+    """The view of one fact: ``article`` is its first source, ``old`` the fact it revises (first seen in
+    ``old_article``)."""
+    url, label, when = _source(article)
+    old_url, old_label, old_when = _source(old_article) if old is not None else (None, "", None)
     revision = old is not None
+    story = (article.duplicate_of_id or article.id or 0) if article is not None else 0
     return Item(
         fact_id=fact.id, kind="revision" if revision else "new", headline=headline(fact), figure=figure_text(fact),
         phrase=" ".join((fact.phrase or "").split()), subject=one_line(fact.subject),
-        technologies=tuple(fact.technologies or ()), sentence=_sentence_parts(fact.sentence, fact.phrase),
-        source_url=url, source_label=label or "source", source_date=when, outlets=fact.source_count or 1,
+        technologies=technology_names(fact.technologies), sentence=_sentence_parts(fact.sentence, fact.phrase),
+        source_url=url, source_label=label, source_date=when, outlets=fact.source_count or 1,
         change=change_text(old, fact) if revision else None, delivery_id=delivery_id,
-        money=fact.unit not in COUNT_UNITS and fact.unit != "percent",
+        money=fact.unit not in COUNT_UNITS and fact.unit != "percent", story=story, story_title=label,
+        old_source_url=old_url, old_source_label=old_label if revision else "", old_source_date=old_when,
     )
+
+
+def _item_of(session: Session, fact: Fact, delivery_id: int | None = None) -> Item:
+    old = session.get(Fact, fact.revises_id) if fact.revises_id else None
+    return item(fact, session.get(Article, fact.first_article_id), old, delivery_id,
+                session.get(Article, old.first_article_id) if old is not None else None)
 
 
 def items_for(session: Session, deliveries: Sequence[Delivery]) -> list[Item]:
     """Items for deliveries, loading each fact, its first article and the fact it revises."""
-    out = []
-    for d in deliveries:
-        fact = session.get(Fact, d.fact_id)
-        out.append(item(fact, session.get(Article, fact.first_article_id),
-                        session.get(Fact, fact.revises_id) if fact.revises_id else None, d.id))
-    return out
+    return [_item_of(session, session.get(Fact, d.fact_id), d.id) for d in deliveries]
 
 
 def items_for_facts(session: Session, facts: Iterable[Fact]) -> list[Item]:
-    return [item(f, session.get(Article, f.first_article_id),
-                 session.get(Fact, f.revises_id) if f.revises_id else None) for f in facts]
+    return [_item_of(session, f) for f in facts]
+
+
+def _rank(i: Item) -> tuple:
+    return (-i.outlets, not i.money, i.fact_id)
 
 
 def ranked(items: Iterable[Item]) -> list[Item]:
     """The top figure first: most outlets, then amounts of money, then the order found."""
-    return sorted(items, key=lambda i: (-i.outlets, not i.money, i.fact_id))
+    return sorted(items, key=_rank)
+
+
+def grouped(items: Iterable[Item]) -> list[Item]:
+    """A run's items for one message: revisions first, then story by story (the story of the top figure
+    first), each story's figures ranked."""
+    items = list(items)
+    best: dict[int, tuple] = {}
+    for i in items:
+        best[i.story] = min(best.get(i.story, _rank(i)), _rank(i))
+    return sorted(items, key=lambda i: (i.kind != "revision", best[i.story], i.story, _rank(i)))
 
 
 # -- safety --------------------------------------------------------------------------------------------------------
@@ -252,8 +298,11 @@ def subject_line(kind: str, items: Sequence[Item], day: dt.date | None = None) -
     return text if len(text) <= SUBJECT_MAX else text[: SUBJECT_MAX - 1] + "…"
 
 
-def _context(kind: str, items: Sequence[Item], top: Sequence[Item], env: Envelope, day: dt.date | None) -> dict:
+def _context(kind: str, items: Sequence[Item], top: Sequence[Item], env: Envelope, day: dt.date | None,
+             full: int | None = None) -> dict:
     n = len(items)
+    shown = list(items) if full is None else list(items)[:full]
+    brief = [] if full is None else list(items)[full:]
     if kind == "digest":
         heading = f"planwatch digest for {day.isoformat() if day else 'today'}"
         intro = (f"{n} new figure{'s' if n != 1 else ''} today" if n else "No new figures today") + \
@@ -262,31 +311,39 @@ def _context(kind: str, items: Sequence[Item], top: Sequence[Item], env: Envelop
         heading = f"planwatch: {n} more new figure{'s' if n != 1 else ''}"
         intro = "Many figures turned up at once; rather than one message each, the rest are collected here."
     else:
-        heading = "planwatch: revised figure" if n == 1 and items[0].change else \
-            f"planwatch: {n} new figure{'s' if n != 1 else ''}"
-        intro = "A figure nobody reported before turned up in the news." if n == 1 else \
-            "Figures nobody reported before turned up in the news."
+        revised = sum(1 for i in items if i.change)
+        fresh = n - revised
+        parts = ([f"{fresh} new figure{'s' if fresh != 1 else ''}"] if fresh else []) + \
+            ([f"{revised} revised figure{'s' if revised != 1 else ''}"] if revised else [])
+        heading = "planwatch: " + (" and ".join(parts) or "no new figures")
+        intro = "A figure nobody reported before turned up in the news." if n == 1 and not revised else \
+            "A figure reported before has a new value." if n == 1 else \
+            "Figures nobody reported before turned up in the news, grouped by story" + \
+            (", revisions first." if revised else ".")
+        if brief:
+            intro += f" The first {len(shown)} are shown in full, the other {len(brief)} listed briefly."
     address = parseaddr(env.mail_from)[1] or env.mail_from
-    return dict(kind=kind, items=items, top=top, heading=heading, intro=intro, subscriber=env.subscriber,
-                operator=address, subject=subject_line(kind, items, day))
+    return dict(kind=kind, items=shown, brief=brief, top=top, heading=heading, intro=intro,
+                subscriber=env.subscriber, operator=address, subject=subject_line(kind, items, day))
 
 
 def render_text(kind: str, items: Sequence[Item], env: Envelope, top: Sequence[Item] = (),
-                day: dt.date | None = None) -> str:
-    return _env.get_template("alert.txt").render(**_context(kind, items, top, env, day))
+                day: dt.date | None = None, full: int | None = None) -> str:
+    return _env.get_template("alert.txt").render(**_context(kind, items, top, env, day, full))
 
 
 def render_html(kind: str, items: Sequence[Item], env: Envelope, top: Sequence[Item] = (),
-                day: dt.date | None = None) -> str:
-    return _env.get_template("alert.html").render(**_context(kind, items, top, env, day))
+                day: dt.date | None = None, full: int | None = None) -> str:
+    return _env.get_template("alert.html").render(**_context(kind, items, top, env, day, full))
 
 
 def render_email(kind: str, items: Sequence[Item], env: Envelope, now: dt.datetime, top: Sequence[Item] = (),
-                 day: dt.date | None = None, key: str | None = None) -> EmailMessage:
+                 day: dt.date | None = None, key: str | None = None, full: int | None = None) -> EmailMessage:
     """A multipart/alternative email (text + HTML) with safe headers and List-Unsubscribe.
 
     ``key`` names the message for its Message-ID (the same deliveries give the same id, so a
-    resend after a crash can be recognised as a duplicate by mail clients).
+    resend after a crash can be recognised as a duplicate by mail clients). ``full``: how many items are
+    shown in full (flood control); the rest are listed one line each.
     """
     msg = EmailMessage(policy=email.policy.SMTP)
     address = parseaddr(env.mail_from)[1] or "planwatch@localhost"
@@ -302,8 +359,8 @@ def render_email(kind: str, items: Sequence[Item], env: Envelope, now: dt.dateti
     ids = [str(i.delivery_id) for i in items if i.delivery_id is not None]
     if ids:
         msg["X-Planwatch-Deliveries"] = ",".join(ids)
-    msg.set_content(render_text(kind, items, env, top, day))
-    msg.add_alternative(render_html(kind, items, env, top, day), subtype="html")
+    msg.set_content(render_text(kind, items, env, top, day, full))
+    msg.add_alternative(render_html(kind, items, env, top, day, full), subtype="html")
     msg.policy = SEND_POLICY
     return msg
 
@@ -337,6 +394,9 @@ def _item_blocks(it: Item) -> list[dict]:
     source = slack_link(it.source_url, it.source_label)
     bits = [source] + ([it.source_date] if it.source_date else [])
     bits.append(f"carried by {it.outlets} outlet{'s' if it.outlets != 1 else ''}")
+    if it.change and it.old_source_label:
+        bits.append("old value: " + slack_link(it.old_source_url, it.old_source_label) +
+                    (f" {it.old_source_date}" if it.old_source_date else ""))
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(bits)}]},
@@ -344,9 +404,51 @@ def _item_blocks(it: Item) -> list[dict]:
     ]
 
 
+def brief_line(it: Item) -> str:
+    """One line for a figure listed briefly: 'AI-related industry > 10 trillion yuan by 2030 — source, 2 outlets'."""
+    head = f"revised: {it.change}" if it.change else it.headline
+    return f"{head} — {it.source_label}, {it.outlets} outlet{'s' if it.outlets != 1 else ''}"
+
+
+def render_slack_one(items: Sequence[Item], env: Envelope, full: int) -> SlackPost:
+    """A run's alert as ONE Block Kit post: ``full`` items in full (fewer if Slack's 50 blocks run out), the
+    rest one line each, packed into sections of at most 3,000 characters."""
+    ctx = _context("alert", items, (), env, None)
+    room = SLACK_MAX_BLOCKS - 4  # header, intro, footer, and one block for the brief list's last words
+    body: list[dict] = []
+    shown = 0
+    for it in items[:full]:
+        blocks = _item_blocks(it)
+        if len(body) + len(blocks) > room - 2:
+            break
+        body += blocks
+        shown += 1
+    rest = list(items[shown:])
+    if rest:
+        lines = [f"• {clip(brief_line(it), 600)}" for it in rest]
+        section, left = "*Also new in this run*", len(lines)
+        for line in lines:
+            if len(section) + 1 + len(line) > SLACK_MAX_TEXT:
+                if len(body) >= room:
+                    break
+                body.append(_section(section))
+                section = ""
+            section = f"{section}\n{line}" if section else line
+            left -= 1
+        body.append(_section(section + (f"\n… and {left} more" if left else "")))
+    elif body and body[-1]["type"] == "divider":
+        body = body[:-1]
+    footer = {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(
+        f"Sent to subscriber '{env.subscriber}'. To stop these alerts, set muted: true for your entry in "
+        f"subscribers.yaml, or ask the planwatch operator ({ctx['operator']}).")[:SLACK_MAX_TEXT]}]}
+    header = {"type": "header", "text": {"type": "plain_text", "text": one_line(ctx["heading"])[:SLACK_MAX_HEADER]}}
+    payload = {"text": mrkdwn(ctx["subject"]), "blocks": [header, _section(mrkdwn(ctx["intro"]))] + body + [footer]}
+    return SlackPost(payload, [i.delivery_id for i in items if i.delivery_id is not None])
+
+
 def render_slack(kind: str, items: Sequence[Item], env: Envelope, top: Sequence[Item] = (),
                  day: dt.date | None = None) -> list[SlackPost]:
-    """Block Kit posts within Slack's limits (≤ 50 blocks, ≤ 3,000 characters a section); long alerts split."""
+    """Block Kit posts within Slack's limits (≤ 50 blocks, ≤ 3,000 characters a section); long digests split."""
     ctx = _context(kind, items, top, env, day)
     units: list[tuple[list[dict], int | None]] = []
     if kind == "digest" and items:
@@ -382,6 +484,9 @@ def render_slack(kind: str, items: Sequence[Item], env: Envelope, top: Sequence[
         payload = {"text": fallback, "blocks": [header] + ([intro] if n == 1 else []) + body + [footer]}
         out.append(SlackPost(payload, post_ids))
     return out
+
+
+_env.filters["brief_line"] = lambda it: brief_line(it)
 
 
 def _section(text: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from extract.figures import find_figures
+from extract.kinds import annotate
 from extract.mentions import (find_plans, find_technologies, plan_keys, plan_mentions, technologies_between,
                               technology_mentions)
 from extract.numbers import normalize_digits
@@ -31,4 +32,5 @@ def detect(text: str, *, title: str = "", published: dt.date | None = None,
         detection.figures = find_figures(
             full, start=len(head), sentences=sentences, published=published,
             tech_of=lambda s0, s1: technologies_between(tech_hits, starts, s0, s1))
+        detection.figures = annotate(detection.figures, full, offset=len(head), published=published)
     return detection

@@ -63,6 +63,13 @@ class Figure:
     subject: str = ""
     technologies: tuple[str, ...] = ()
     alt: Alt | None = None
+    kind: str = ""  # target | forecast | outcome | growth | level | change (extract.kinds)
+    start: int = -1  # offsets of the phrase in the article text (title excluded), -1 when unknown
+    end: int = -1
+    language: str = ""  # en | zh
+    concept: str = ""  # concept key (extract.concepts): the same for English and Chinese wordings
+    plan: str = ""  # '14th' | '15th' when the sentence ties the figure to a plan
+    previous: float | None = None  # the old value a revising sentence states ('from 10 to 15 trillion')
 
     def as_json(self) -> dict:
         return {
@@ -77,6 +84,13 @@ class Figure:
             "sentence": self.sentence,
             "alt": None if self.alt is None else {"value": self.alt.value, "unit": self.alt.unit},
             "phrase": self.phrase,
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "language": self.language,
+            "concept": self.concept,
+            "plan": self.plan,
+            "previous": self.previous,
         }
 
 

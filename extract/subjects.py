@@ -126,3 +126,106 @@ def _trim_verbs(clause: str) -> str:
 
 def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
+
+
+# -- readable subjects: a post-pass over subject_of -----------------------------------------------------------------
+
+_ZH_LEAD = re.compile(
+    r"^(?:[一二三四五六七八九十]是|其[一二三四五]|首先|其次|第[一二三四五六七八九十]|[（(][一二三四五六七八九十\d]+[)）]|"
+    r"\d+[.、]|[“”「」\"'《》]|十[四五]五[”」]?(?:期间|期間|时期|時期)?|规划(?:还|還)?(?:要求|提出|明确|明確)|"
+    r"(?:还|還|并|並|同时|同時|其中|此外|另外)|(?:[\u4e00-\u9fff]{1,4}?(?:提出|要求|瞄准|瞄準|明确|明確|计划|計劃|力争|力爭|表示|指出|宣布))|"
+    r"提出|要求|要|力争|力爭|推动|推動|确保|確保|实现|實現|使|让|讓|把|将|將|预计|預計|计划|計劃|目标是|目標是|"
+    r"到20\d\d年[底末]?|20\d\d年[底末]?(?:前)?|截至|截止|今年|去年|明年|我国|我國|全国|全國|中国|中國|国家|國家)+")
+_ZH_BAD = re.compile(r"指出|表示|称|稱|说|說|相当于|相當於|比方|打个|打個|^比|^是|^同比|^提高|^提升|^推动|^推動|^已|^有|^为|^為|^约|^約")
+_ZH_TIME = re.compile(r"^(?:20\d\d年?[底末]?|今年|去年|明年|上年|期间|期間)$")
+_EN_LEAD_JUNK = re.compile(
+    r"^(?:(?:up|down|rising|falling)\s+from|from|or|and|but|up|down|to|equivalent(?:\s+to)?|equal(?:\s+to)?|"
+    r"around|about|some|nearly|almost|roughly|the|a|an|its|their|this|that|these|those|"
+    r"china['’]s|the country['’]s|the nation['’]s|country['’]s|nation['’]s|beijing['’]s)\s+", re.IGNORECASE)
+_STOPS = frozenset(
+    "a an the of in on at by for to from with and or but as than that this these those it its they them their there "
+    "he she we us our you i which what who whom whose up down about around some more less most least over under "
+    "equivalent equal goal target aim plan share figure number total amount level rate pace".split())
+_PRONOUN_START = frozenset("it its they them their this that these those he she we our which who".split())
+_COUNTRIES = frozenset(
+    "china chinese prc beijing us u.s. usa america united states japan korea south korea india europe eu taiwan "
+    "germany russia britain uk".split())
+_EN_VERBS = frozenset(
+    "is are was were be been being has have had will would can could should may might must do does did said says "
+    "say saying told tells refers refer wants want took takes take sets set calls call expects expect "
+    "aims plans showed shows made make makes drilled registered reached hit rose grew fell stood came went seeks "
+    "estimate estimates see sees noted notes added adds spent spend putting put".split())
+_EN_TAIL_BAD = frozenset("with to for of by from at on in than the a an and or as".split())
+_DATE = re.compile(r"^(?:(?:in|by|since|until|through)\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+                   r"[a-z]*\.?\s*)?(?:\d{1,2},?\s*)?(?:19|20)\d\d$|^(?:last|this|next)\s+(?:year|month|week)$",
+                   re.IGNORECASE)
+_EN_TOKEN = re.compile(r"[A-Za-z0-9&]+(?:['’\-][A-Za-z0-9]+)*")
+
+
+def subject_problem(subject: str) -> str | None:
+    """Why ``subject`` cannot head an alert ('stop word', 'pronoun', 'country', 'year', 'date', 'verb phrase'), or None."""
+    s = subject.strip(" “”\"'‘’")
+    if not s:
+        return "empty"
+    if _is_cjk(s[0]) or _is_cjk(s[-1]):
+        if _ZH_TIME.match(s) or re.fullmatch(r"20\d\d年?.*?[底末前]?", s) and len(s) <= 6:
+            return "year"
+        if s in ("中国", "中國", "我国", "我國", "美国", "美國", "全国", "全國"):
+            return "country"
+        if s[0] in "其这這该該它" and len(s) <= 3:
+            return "pronoun"
+        if len(s) < 2:
+            return "stop word"
+        if _ZH_BAD.search(s):
+            return "verb phrase"
+        return None
+    words = [w.lower().replace("’", "'") for w in _EN_TOKEN.findall(s)]
+    if not words:
+        return "stop word"
+    if re.fullmatch(r"(?:19|20)\d\d", s):
+        return "year"
+    if _DATE.match(s):
+        return "date"
+    if " ".join(words) in _COUNTRIES or words[0].removesuffix("'s") in _COUNTRIES and len(words) == 1:
+        return "country"
+    if words[0] in _PRONOUN_START:
+        return "pronoun"
+    if all(w in _STOPS for w in words):
+        return "stop word"
+    if any(w in _EN_VERBS for w in words) or words[-1] in _EN_TAIL_BAD or words[0] in _EN_TAIL_BAD:
+        return "verb phrase"
+    return None
+
+
+def readable_subject(subject: str, concept_label: str = "", language: str = "en") -> str:
+    """``subject`` as a short noun phrase for a subject line; ``concept_label`` when nothing readable is left."""
+    s = " ".join(subject.split()).strip(" ,;:-–—“”\"'‘’")
+    if s and (_is_cjk(s[0]) or _is_cjk(s[-1])):
+        s = _ZH_LEAD.sub("", s).strip(" “”「」\"")
+    else:
+        s = _salvage_en(s)
+    if subject_problem(s):
+        return concept_label if concept_label and not subject_problem(concept_label) else ""
+    return s
+
+
+def _salvage_en(s: str) -> str:
+    """English subject without leading fillers, or the noun phrase after its last verb ('officials now saying the
+    country's AI-related industry' → 'AI-related industry')."""
+    for _ in range(4):
+        m = _EN_LEAD_JUNK.match(s)
+        if not m:
+            break
+        s = s[m.end():]
+    words = s.split()
+    verbs = [i for i, w in enumerate(words) if _EN_TOKEN.sub(lambda m: m.group().lower(), w).strip(",.") in _EN_VERBS]
+    if verbs and verbs[-1] < len(words) - 1:
+        tail = " ".join(words[verbs[-1] + 1:])
+        for _ in range(4):
+            m = _EN_LEAD_JUNK.match(tail)
+            if not m:
+                break
+            tail = tail[m.end():]
+        if tail and not subject_problem(tail):
+            return tail
+    return s

@@ -63,6 +63,11 @@ def cmd_analyze(args, cfg) -> int:
 def cmd_eval(args, cfg) -> int:
     from planwatch.evaluation import main_eval
 
+    if args.facts:
+        from planwatch.facteval import main_eval_facts
+
+        return main_eval_facts(args.dir, as_json=args.json)
+
     return main_eval(args.dir, as_json=args.json)
 
 
@@ -78,6 +83,12 @@ def cmd_facts(args, cfg) -> int:
     from store.facts import recent_facts
 
     migrate(cfg.database_url)
+    if args.sightings is not None:
+        from planwatch.factview import sightings_text
+
+        with session_scope(cfg.database_url) as session:
+            print(sightings_text(session, args.sightings))
+        return 0
     with session_scope(cfg.database_url) as session:
         facts = recent_facts(session, limit=args.limit)
         rows = [
@@ -192,11 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="score detection against annotated pages (gold.jsonl + articles/)")
     p.add_argument("dir")
+    p.add_argument("--facts", action="store_true",
+                   help="DIR is a stream (stream.jsonl, facts.jsonl, sightings.jsonl, pages/) or a folder of streams: "
+                        "score fact identity, revisions and duplicate alerts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("facts", help="recent facts with their source counts")
     p.add_argument("-n", "--limit", type=int, default=30)
+    p.add_argument("--sightings", type=int, metavar="FACT_ID", help="a fact's sightings and why they are one fact")
     p.set_defaults(func=cmd_facts)
 
     sub.add_parser("feeds", help="feed health").set_defaults(func=cmd_feeds)

@@ -75,6 +75,8 @@ def save_article(
             subject=f.subject and clean_line(f.subject), technologies=list(f.technologies),
             sentence=clean_text(f.sentence), phrase=clean_line(f.phrase),
             alt_value=f.alt.value if f.alt else None, alt_unit=f.alt.unit if f.alt else None,
+            kind=f.kind, start_offset=f.start if f.start >= 0 else None, end_offset=f.end if f.end >= 0 else None,
+            language=f.language or article.language, concept_key=f.concept, plan=f.plan, previous_value=f.previous,
         )
         row.figures.append(fig)
         figures.append(fig)

@@ -1,8 +1,11 @@
-"""Facts: distinct figures. First sighting is new, later ones corroborate, another value is a revision.
+"""Facts: distinct real-world figures. The first sighting is new, later outlets corroborate, a later target
+or forecast for the same concept with another value is a revision.
 
-Matching is by (unit, value, year) plus how alike the subjects are: outlets word a
-subject differently ('AI-related industry', 'the AI industry'), so an exact key on
-the subject would split one fact into several and alert each.
+A fact is keyed by ``match_key``: concept (extract.concepts: the same for English and Chinese wordings),
+unit after dimension normalisation (1.1e8 kW is 110 GW), value, year, kind class and plan (only when the
+sentence ties the figure to the 14th plan). Matching is one indexed lookup on that key; ``series_key`` (the
+key without the value) finds the fact a revision replaces. A figure whose concept is unknown falls back to
+the (unit, value, year) index and subject-word overlap among those few candidates. Nothing scans all facts.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from store.models import Article, Fact, FactSource, Figure, utcnow
@@ -22,30 +25,31 @@ _STOP = {
     "than", "more", "least", "about", "that", "this", "be", "is", "will", "was", "per",
 }
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[\u4e00-\u9fff]")
-_SYNONYMS = {"artificial": "ai", "intelligence": "ai", "r&d": "research", "rd": "research", "semiconductor": "chip",
-             "semiconductors": "chip", "chips": "chip", "investment": "invest", "investments": "invest"}
 
-# Chinese subject words folded to the English ones, so an English and a Chinese report of a figure meet.
-_ZH = {
-    "人工智能": " ai ", "研发": " research ", "研究与试验发展": " research ", "经费": " ", "投入": " invest ",
-    "投资": " invest ", "产业": " industry ", "核心": " core ", "规模": " ", "芯片": " chip ", "半导体": " chip ",
-    "集成电路": " chip ", "算力": " computing ", "机器人": " robot ", "量子": " quantum ", "航天": " aerospace ",
-    "生物医药": " biomedicine ", "预算": " budget ", "科技": " science technology ", "科学技术": " science technology ",
-    "增长": " growth ", "年均": " annual ", "每年": " annual ", "市场": " market ", "经济": " economy ",
-}
-_ZH_RE = re.compile("|".join(sorted(map(re.escape, _ZH), key=len, reverse=True)))
-
-SAME_FACT = 0.3  # subject overlap at which two figures with the same value are one fact
-REVISION = 0.6  # subject overlap at which another value is a revision of the same fact
+SAME_FACT = 0.5  # subject overlap at which two concept-less figures with the same value are one fact
 REVISION_RATIO = 3.0  # a target revised by more than this factor is more likely another measure than a revision
+# kinds that may share a fact: a target reads as a bare level or a growth rate in another outlet's wording,
+# the end of a change ('from 7.5 to 14') is an outcome
+KIND_CLASS = {"target": "ahead", "forecast": "ahead", "level": "ahead", "growth": "ahead", "outcome": "past",
+              "change": "past", "": "ahead"}
+REVISABLE = {"target", "forecast"}
+GENERIC_UNITS = {"percent", "percentage_points", "count", "times", "items", ""}
+# dimension normalisation: unit -> (base unit, factor)
+UNIT_BASE = {
+    "W": ("GW", 1e-9), "kW": ("GW", 1e-6), "MW": ("GW", 1e-3), "GW": ("GW", 1.0), "TW": ("GW", 1e3),
+    "kWh": ("TWh", 1e-9), "MWh": ("TWh", 1e-6), "GWh": ("TWh", 1e-3), "TWh": ("TWh", 1.0),
+    "g": ("tonnes", 1e-6), "kg": ("tonnes", 1e-3), "tonnes": ("tonnes", 1.0),
+    "m": ("km", 1e-3), "km": ("km", 1.0),
+    "PFLOPS": ("EFLOPS", 1e-3), "EFLOPS": ("EFLOPS", 1.0),
+}
+_SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "co", "or", "ne", "go"}
 
 
 def subject_tokens(subject: str) -> frozenset[str]:
-    """Content words of a subject, folded for comparison ('AI-related industry' ~ 'artificial intelligence industry')."""
+    """Content words of a subject, folded for comparison."""
     words = []
-    for w in _WORD.findall(_ZH_RE.sub(lambda m: _ZH[m.group(0)], subject.lower())):
-        for part in re.split(r"-", w) if "-" in w else [w]:
-            part = _SYNONYMS.get(part, part)
+    for w in _WORD.findall(subject.lower()):
+        for part in w.split("-"):
             if part and part not in _STOP and part != "related":
                 words.append(part.rstrip("s") if len(part) > 4 and part.isascii() else part)
     return frozenset(words)
@@ -57,8 +61,44 @@ def overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def value_key(value: float) -> str:
-    return f"{value:.6g}"
+def normalised(unit: str, value: float | None) -> tuple[str, float | None]:
+    """(unit, value) in the dimension's base unit: ('kW', 1.1e8) → ('GW', 110.0)."""
+    base, factor = UNIT_BASE.get(unit, (unit, 1.0))
+    return base, (None if value is None else value * factor)
+
+
+def value_key(value: float, high: float | None = None) -> str:
+    return f"{value:.6g}" + (f"-{high:.6g}" if high is not None and high != value else "")
+
+
+def registered_domain(host: str) -> str:
+    """The outlet of a host: 'edition.cnn.com' → 'cnn.com', 'www.news.cn' → 'news.cn', 'a.b.co.uk' → 'b.co.uk'."""
+    labels = [p for p in (host or "").lower().strip(".").split(".") if p]
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The lookup keys of a figure; ``match``, ``loose`` and ``series`` are '' without a concept."""
+
+    unit: str  # after dimension normalisation
+    value: str
+    match: str  # concept|unit|kind class|plan|value|year
+    loose: str  # the same without the year: an outlet that names no target year still states the fact
+    series: str  # concept|unit|kind class|plan: the facts a revision may replace
+
+
+def keys(fig: Figure) -> Keys:
+    unit, value = normalised(fig.unit, fig.value)
+    _, high = normalised(fig.unit, fig.high)
+    vk = value_key(value, high)
+    if not fig.concept_key:
+        return Keys(unit, vk, "", "", "")
+    plan = "14th" if fig.plan == "14th" else ""
+    series = "|".join([fig.concept_key, unit, KIND_CLASS.get(fig.kind or "", "ahead"), plan])
+    return Keys(unit, vk, f"{series}|{vk}|{fig.year or ''}", f"{series}|{vk}", series)
 
 
 @dataclass
@@ -73,72 +113,127 @@ def record_figures(session: Session, article: Article, figures: list[Figure], *,
     """Link each stored figure of ``article`` to a fact, creating facts for first sightings.
 
     A syndicated copy (``copy_of`` is the first copy) corroborates: a figure the first copy also states
-    joins its fact and never creates another, however the copy's edit words the subject. A figure the
-    first copy does not state is new (a follow-up that reuses most of a story can add a number).
+    joins its fact. Within one article, figures with the same value, unit, year and kind class are one fact
+    (a headline and its body). A target's old value restated by a revising article corroborates the old fact.
     """
     changes = FactChanges([], [], [])
     now = utcnow()
-    original = {(f.unit, value_key(f.value), f.year): f.fact_id for f in copy_of.figures} if copy_of else {}
+    outlet = registered_domain(article.host)
+    original = {}
+    for f in (copy_of.figures if copy_of else ()):
+        k = keys(f)
+        original.setdefault((k.unit, k.value, f.year), f.fact_id)
+    on_page: dict[tuple, Fact] = {}
     for fig in figures:
-        tokens = subject_tokens(fig.subject)
-        fact = _matching_fact(session, fig, tokens)
-        if fact is None:
-            known = original.get((fig.unit, value_key(fig.value), fig.year))
-            if known is not None:
-                fact = session.get(Fact, known)
-            elif (fig.unit, value_key(fig.value), fig.year) in original:
+        k = keys(fig)
+        unit, vk = k.unit, k.value
+        page_key = (unit, vk, fig.year, KIND_CLASS.get(fig.kind or "", "ahead"))
+        fact = on_page.get(page_key)
+        if fact is not None and fig.concept_key and fact.concept_key and fact.concept_key != fig.concept_key:
+            fact = None
+        fact = fact or _matching_fact(session, fig, k)
+        if fact is None and (unit, vk, fig.year) in original:
+            known = original[unit, vk, fig.year]
+            fact = session.get(Fact, known) if known is not None else None
+            if fact is None:
                 continue
         if fact is None:
-            previous = _revised_fact(session, fig, tokens)
+            previous = _revised_fact(session, article, fig, k)
+            tokens = subject_tokens(fig.subject)
             fact = Fact(
-                subject=fig.subject, subject_key=" ".join(sorted(tokens))[:512], unit=fig.unit, value=fig.value,
-                value_key=value_key(fig.value), low=fig.low, high=fig.high, qualifier=fig.qualifier, year=fig.year,
+                subject=fig.subject, subject_key=" ".join(sorted(tokens))[:512], unit=unit,
+                value=normalised(fig.unit, fig.value)[1], value_key=vk, low=normalised(fig.unit, fig.low)[1],
+                high=normalised(fig.unit, fig.high)[1], qualifier=fig.qualifier, year=fig.year,
                 alt_value=fig.alt_value, alt_unit=fig.alt_unit, technologies=list(fig.technologies),
-                plans=list(article.plans or []), language=article.language, phrase=fig.phrase,
+                plans=list(article.plans or []), language=fig.language or article.language, phrase=fig.phrase,
                 sentence=fig.sentence, first_article_id=article.id, source_count=0,
                 revises_id=previous.id if previous else None, first_seen_at=now, last_seen_at=now,
+                concept_key=fig.concept_key or "", kind=fig.kind or "", plan=fig.plan or "",
+                match_key=k.match, loose_key=k.loose, series_key=k.series,
             )
             session.add(fact)
             session.flush()
             (changes.revisions if previous else changes.new).append(fact.id)
+        on_page.setdefault(page_key, fact)
         fig.fact_id = fact.id
-        added = insert_ignore(session, FactSource, [dict(fact_id=fact.id, article_id=article.id, host=article.host,
+        added = insert_ignore(session, FactSource, [dict(fact_id=fact.id, article_id=article.id, host=outlet,
                                                          seen_at=now)], ["fact_id", "article_id"])
         if added:
-            fact.source_count = session.scalar(select(func.count()).select_from(FactSource).where(
+            fact.source_count = session.scalar(select(func.count(distinct(FactSource.host))).where(
                 FactSource.fact_id == fact.id))
             fact.last_seen_at = now
-            if fact.id not in changes.new and fact.id not in changes.revisions:
+            if fact.id not in changes.new and fact.id not in changes.revisions and fact.id not in changes.corroborated:
                 changes.corroborated.append(fact.id)
     session.flush()
     return changes
 
 
-def _matching_fact(session: Session, fig: Figure, tokens: frozenset[str]) -> Fact | None:
-    candidates = session.scalars(
-        select(Fact).where(Fact.unit == fig.unit, Fact.value_key == value_key(fig.value),
-                           Fact.year.is_(None) if fig.year is None else Fact.year == fig.year)
-    ).all()
+def _unit_value_year(unit: str, vk: str, year: int | None):
+    return (Fact.unit == unit, Fact.value_key == vk, Fact.year.is_(None) if year is None else Fact.year == year)
+
+
+def _matching_fact(session: Session, fig: Figure, k: Keys) -> Fact | None:
+    if k.match:
+        fact = session.scalars(select(Fact).where(Fact.match_key == k.match).order_by(Fact.id).limit(1)).first()
+        if fact is not None:
+            return fact
+        # one outlet names the target year, another does not: the same fact unless both name different years
+        fact = next((f for f in session.scalars(select(Fact).where(Fact.loose_key == k.loose).order_by(Fact.id)
+                                                .limit(20)) if f.year is None or fig.year is None), None)
+        if fact is not None or not is_specific_unit(k.unit):
+            return fact
+    if is_specific_unit(k.unit):
+        return _same_specific_amount(session, fig, k)
+    unit, vk = k.unit, k.value
+    tokens = subject_tokens(fig.subject)
+    kind_class = KIND_CLASS.get(fig.kind or "", "ahead")
+    candidates = session.scalars(select(Fact).where(*_unit_value_year(unit, vk, fig.year)).limit(200)).all()
     best, best_score = None, -1.0
     for fact in candidates:
+        if KIND_CLASS.get(fact.kind or "", "ahead") != kind_class or (fact.plan == "14th") != (fig.plan == "14th"):
+            continue
         score = overlap(tokens, frozenset(fact.subject_key.split()))
         if score >= SAME_FACT and score > best_score:
             best, best_score = fact, score
     return best
 
 
-def _revised_fact(session: Session, fig: Figure, tokens: frozenset[str]) -> Fact | None:
-    """The latest fact with the same subject, unit and target year but another value."""
-    if fig.year is None or len(tokens) < 2:
+def is_specific_unit(unit: str) -> bool:
+    """Units whose amounts rarely coincide (GW, EFLOPS, qubits, robots per 10,000 workers), unlike percentages,
+    counts and currencies: the same amount in one of them is the same fact even where no concept is known."""
+    return unit not in GENERIC_UNITS and not (len(unit) == 3 and unit.isupper())
+
+
+def _same_specific_amount(session: Session, fig: Figure, k: Keys) -> Fact | None:
+    kind_class = KIND_CLASS.get(fig.kind or "", "ahead")
+    for fact in session.scalars(select(Fact).where(Fact.unit == k.unit, Fact.value_key == k.value)
+                                .order_by(Fact.id).limit(20)):
+        same_year = fact.year is None or fig.year is None or fact.year == fig.year
+        same_concept = not fact.concept_key or not fig.concept_key or fact.concept_key == fig.concept_key
+        if same_year and same_concept and KIND_CLASS.get(fact.kind or "", "ahead") == kind_class:
+            return fact
+    return None
+
+
+def _revised_fact(session: Session, article: Article, fig: Figure, k: Keys) -> Fact | None:
+    """The latest earlier target or forecast of the same series (concept, unit, plan; the same target year
+    unless one of them names none) with another value, first seen in another article."""
+    if not k.series or fig.kind not in REVISABLE:
         return None
-    candidates = session.scalars(
-        select(Fact).where(Fact.unit == fig.unit, Fact.year == fig.year, Fact.value_key != value_key(fig.value))
-        .order_by(Fact.id.desc()).limit(200)
-    ).all()
+    candidates = [f for f in session.scalars(
+        select(Fact).where(Fact.series_key == k.series, Fact.value_key != k.value, Fact.first_article_id != article.id)
+        .order_by(Fact.id.desc()).limit(20)) if f.year is None or fig.year is None or f.year == fig.year]
+    _, new_value = normalised(fig.unit, fig.value)
+    if fig.previous_value is not None:
+        _, old_value = normalised(fig.unit, fig.previous_value)
+        stated = next((f for f in candidates if f.value_key == value_key(old_value)), None)
+        if stated is not None:
+            return stated
     for fact in candidates:
-        if not fact.value or not fig.value or not 1 / REVISION_RATIO <= fig.value / fact.value <= REVISION_RATIO:
+        if fact.kind not in REVISABLE:
             continue
-        if overlap(tokens, frozenset(fact.subject_key.split())) >= REVISION:
+        _, old = normalised(fact.unit, fact.value)
+        if old and new_value and 1 / REVISION_RATIO <= new_value / old <= REVISION_RATIO:
             return fact
     return None
 

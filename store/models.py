@@ -148,7 +148,10 @@ class Mention(Base):
 
 
 class Fact(Base):
-    """A distinct figure: (subject, unit, value, year). ``revises_id`` points at the fact it replaces."""
+    """A distinct figure, keyed by ``match_key`` (concept, unit, value, year, kind, plan: see store.facts).
+
+    ``revises_id`` points at the fact it replaces; ``series_key`` (no value, no year) finds it.
+    """
 
     __tablename__ = "facts"
     __table_args__ = (Index("ix_facts_lookup", "unit", "value_key", "year"),)
@@ -173,6 +176,12 @@ class Fact(Base):
     first_article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
     source_count: Mapped[int] = mapped_column(Integer, default=1)
     revises_id: Mapped[int | None] = mapped_column(ForeignKey("facts.id"))
+    concept_key: Mapped[str] = mapped_column(String(128), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="")
+    plan: Mapped[str] = mapped_column(String(8), default="")
+    match_key: Mapped[str] = mapped_column(String(400), default="", index=True)
+    loose_key: Mapped[str] = mapped_column(String(400), default="", index=True)  # match_key without the year
+    series_key: Mapped[str] = mapped_column(String(400), default="", index=True)
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -202,6 +211,13 @@ class Figure(Base):
     phrase: Mapped[str] = mapped_column(Text, default="")
     alt_value: Mapped[float | None] = mapped_column(Float)
     alt_unit: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16), default="")
+    start_offset: Mapped[int | None] = mapped_column(Integer)  # the phrase in the article text
+    end_offset: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str | None] = mapped_column(String(16))
+    concept_key: Mapped[str] = mapped_column(String(128), default="")
+    plan: Mapped[str] = mapped_column(String(8), default="")
+    previous_value: Mapped[float | None] = mapped_column(Float)  # 'from 10 to 15 trillion': 10
 
     article: Mapped[Article] = relationship(back_populates="figures")
 

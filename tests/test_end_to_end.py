@@ -23,18 +23,22 @@ def _count(url, model):
         return s.scalar(select(func.count()).select_from(model))
 
 
+SUBSCRIBERS = [
+    {"name": "everything", "email": "all@example.com"},
+    {"name": "chips-only", "email": "chips@example.com", "technologies": ["semiconductors"]},
+    {"name": "newsroom", "slack_connection": "slack_e2e"},
+]
+
+
+def _feeds(http_server, revision: bool = False):
+    feeds = [("Sample wire", http_server.url("/rss.xml")), ("Sample tech desk", http_server.url("/atom.xml"))]
+    return feeds + ([("Sample follow-up", http_server.url("/revision/rss2.xml"))] if revision else [])
+
+
 @pytest.fixture
 def planwatch_env(airflow_db, http_server, smtp_server, slack_server, tmp_path, monkeypatch):
     mount_sample(http_server)
-    env = write_config(
-        tmp_path / "config",
-        [("Sample wire", http_server.url("/rss.xml")), ("Sample tech desk", http_server.url("/atom.xml"))],
-        [
-            {"name": "everything", "email": "all@example.com"},
-            {"name": "chips-only", "email": "chips@example.com", "technologies": ["semiconductors"]},
-            {"name": "newsroom", "slack_connection": "slack_e2e"},
-        ],
-    )
+    env = write_config(tmp_path / "config", _feeds(http_server), SUBSCRIBERS)
     url = f"sqlite:///{tmp_path / 'planwatch.db'}"
     env.update(connection_env(smtp_server, slack_server, "slack_e2e"))
     env.update({"PLANWATCH_HOME": str(tmp_path), "PLANWATCH_DATABASE_URL": url,
@@ -58,9 +62,9 @@ def _rows(url):
     return {m.__name__: _count(url, m) for m in (Article, Entry, Fact, FactSource, Figure, Mention, Delivery)}
 
 
-def test_feeds_to_alerts_through_airflow(planwatch_env, http_server, smtp_server, slack_server):
+def test_feeds_to_alerts_through_airflow(planwatch_env, http_server, smtp_server, slack_server, tmp_path):
     from store import session_scope
-    from store.models import Article, Entry, Fact, Feed
+    from store.models import Article, Entry, Fact, FactSource, Feed
 
     url = planwatch_env
     ingest, alerts = _dags()
@@ -85,20 +89,24 @@ def test_feeds_to_alerts_through_airflow(planwatch_env, http_server, smtp_server
         assert len(ai) == 1 and ai[0].alt_value == pytest.approx(1.45e12) and ai[0].year == 2030
         # the page about another country's plan yields no figures
         assert not [f for f in facts if f.first_article.canonical_url.endswith(_negative_page())]
-        # the copy corroborates the chip story: its facts have two sources
-        assert any(f.source_count >= 2 for f in facts)
+        # the copy corroborates the chip story: its facts have two sources, from one outlet (every page of
+        # the bundle is served by the same host, and outlets are counted, not articles)
+        two = s.scalars(select(FactSource.fact_id).group_by(FactSource.fact_id)
+                        .having(func.count(FactSource.article_id) >= 2)).all()
+        assert two and all(s.get(Fact, i).source_count == 1 for i in two)
         n_facts = len(facts)
 
-    # one alert (email) per fact for the unfiltered subscriber; the chips subscriber only gets chip facts
+    # one email per subscriber for the run, every fact in it; the chips subscriber only gets chip facts
     to_all = [m for m in smtp_server.messages if "all@example.com" in m["To"]]
     to_chips = [m for m in smtp_server.messages if "chips@example.com" in m["To"]]
-    assert len(to_all) == n_facts
-    assert 0 < len(to_chips) < n_facts
-    bodies = "\n".join(m.get_body(preferencelist=("plain",)).get_content() for m in to_all)
-    assert "10 trillion" in bodies and "AI-related industry" in bodies
+    assert len(to_all) == 1 and len(to_chips) == 1
+    body = to_all[0].get_body(preferencelist=("plain",)).get_content()
+    assert body.count("\n* ") == n_facts and to_all[0]["Subject"].endswith(f"(+{n_facts - 1} more)")
+    assert 0 < to_chips[0].get_body(preferencelist=("plain",)).get_content().count("\n* ") < n_facts
+    assert "10 trillion yuan" in body and "AI-related industry" in body
     for m in smtp_server.messages:
         assert m.get_body(preferencelist=("html",)) is not None and m["List-Unsubscribe"]
-    assert slack_server.posts and all("blocks" in p for p in slack_server.posts)
+    assert len(slack_server.posts) == 1 and "blocks" in slack_server.posts[0]
 
     # half an hour later: a second run of both DAGs polls again, sends nothing and adds no rows
     with session_scope(url) as s:
@@ -111,6 +119,18 @@ def test_feeds_to_alerts_through_airflow(planwatch_env, http_server, smtp_server
     assert (len(smtp_server.messages), len(slack_server.posts)) == sent
     polls = [r for r in http_server.requests if r.path == "/rss.xml"]
     assert len(polls) == 2 and polls[-1].headers.get("if-none-match")
+
+    # the follow-up feed brings the revision page: alerted as old → new, once per subscriber
+    write_config(tmp_path / "config", _feeds(http_server, revision=True), SUBSCRIBERS)
+    assert ingest.test().state == "success"
+    assert alerts.test().state == "success"
+    revised = [m for m in smtp_server.messages[sent[0]:] if "all@example.com" in m["To"]]
+    assert len(revised) == 1
+    assert revised[0]["Subject"] == "planwatch: revised: AI-related industry by 2030: 10 trillion → 12 trillion yuan"
+    text = revised[0].get_body(preferencelist=("plain",)).get_content()
+    assert "Revised: AI-related industry by 2030: 10 trillion → 12 trillion yuan" in text
+    assert "cnn-tech-plan.html" in text and "revision.html" in text  # the sources of both values
+    assert "10 trillion → 12 trillion yuan" in json.dumps(slack_server.posts[-1], ensure_ascii=False)
 
 
 def _negative_page() -> str:

@@ -45,41 +45,54 @@ def test_instant_alerts_by_email_and_slack_once(build, settings, now, smtp_serve
     assert _enqueue(settings.database_url, now) == 4
 
     summary = send_pending(settings, now)
-    assert (summary.sent, summary.failed, summary.retried, summary.messages) == (4, 0, 0, 4)
-    assert len(smtp_server.messages) == 2 and len(slack_server.posts) == 2
-    subjects = sorted(m["Subject"] for m in smtp_server.messages)
-    assert subjects == ["planwatch: AI-related industry > 10 trillion yuan by 2030", "planwatch: chip fund: 300 billion yuan"]
+    assert (summary.sent, summary.failed, summary.retried, summary.messages) == (4, 0, 0, 2)
+    assert len(smtp_server.messages) == 1 and len(slack_server.posts) == 1
+    assert smtp_server.messages[0]["Subject"] == "planwatch: AI-related industry > 10 trillion yuan by 2030 (+1 more)"
     assert {tuple(rcpts) for _, rcpts in smtp_server.envelopes} == {("desk@example.com",)}
     msg = smtp_server.messages[0]
     assert msg.get_content_type() == "multipart/alternative" and msg["List-Unsubscribe"]
-    assert "10 trillion CNY (≈ 1.45 trillion USD)" in _texts(smtp_server)[0] + _texts(smtp_server)[1]
+    assert "10 trillion yuan (≈ 1.45 trillion US dollars)" in _texts(smtp_server)[0]
+    assert "chip fund: 300 billion yuan" in _texts(smtp_server)[0]
     assert all(p["blocks"][0]["type"] == "header" for p in slack_server.posts)
     assert _status(build) == [("sent", "instant")] * 4
 
     # the next runs send nothing again
     assert _enqueue(settings.database_url, now + MINUTE) == 0
     assert send_pending(settings, now + MINUTE).messages == 0
-    assert len(smtp_server.messages) == 2 and len(slack_server.posts) == 2
+    assert len(smtp_server.messages) == 1 and len(slack_server.posts) == 1
 
 
-def test_25_new_facts_give_10_alerts_and_one_rollup(build, settings, now, smtp_server, slack_server):
+def test_25_new_facts_from_6_stories_give_one_email_and_one_slack_post(build, settings, now, smtp_server,
+                                                                       slack_server):
     build.subscriber("desk")
     build.subscriber("newsroom", slack="slack_test")
-    for i in range(25):
-        build.fact(f"figure {i}", i + 1, "percent", seen=now - dt.timedelta(seconds=100 - i))
+    stories = [build.article(title=f"Story {n}") for n in range(6)]
+    old = build.fact("AI-related industry", 1e13, "CNY", year=2030, seen=now - dt.timedelta(days=3))
+    with session_scope(settings.database_url) as s:  # the old fact was alerted long ago
+        s.query(Delivery).delete()
+    for i in range(24):
+        build.fact(f"figure {i}", i + 1, "percent", article=stories[i % 6], seen=now - dt.timedelta(seconds=100 - i))
+    build.fact("AI-related industry", 1.2e13, "CNY", year=2030, revises=old, article=stories[5])
     _enqueue(settings.database_url, now)
+    with session_scope(settings.database_url) as s:  # the subscribers joined after the old fact's alert
+        s.query(Delivery).filter(Delivery.fact_id == old).delete()
     summary = send_pending(settings, now)
-    assert summary.sent == 50 and summary.rolled_up == 30
-    assert len(smtp_server.messages) == 11
-    rollup = [m for m in smtp_server.messages if "(+14 more)" in m["Subject"]]
-    assert len(rollup) == 1
-    text = rollup[0].get_body(("plain",)).get_content()
-    assert text.count("\n* ") == 15 and "15 more new figures" in text
-    # the oldest ten went out one by one
-    singles = [m["Subject"] for m in smtp_server.messages if m not in rollup]
-    assert sorted(singles) == sorted(f"planwatch: figure {i}: {i + 1}%" for i in range(10))
-    assert len(slack_server.posts) == 11
+    assert summary.sent == 50 and summary.messages == 2
+    assert len(smtp_server.messages) == 1 and len(slack_server.posts) == 1
+    msg = smtp_server.messages[0]
+    assert msg["Subject"] == "planwatch: revised: AI-related industry by 2030: 10 trillion → 12 trillion yuan (+24 more)"
+    text = msg.get_body(("plain",)).get_content()
+    assert text.count("\n* ") == 10 and text.count("\n- ") == 15  # flood control: 10 in full, 15 listed briefly
+    assert text.index("Revised: AI-related industry") < text.index("Story: Story")
+    heads = [line for line in text.splitlines() if line.startswith("Story: ")]
+    assert len(heads) == len(set(heads))  # each story's figures together
+    assert all(f"figure {i}:" in text for i in range(24))
+    post = json.dumps(slack_server.posts[0], ensure_ascii=False)
+    assert all(f"figure {i}:" in post for i in range(24)) and "*Revised:* AI-related industry" in post
+    assert len(slack_server.posts[0]["blocks"]) <= 50
     assert sorted(d.mode for d in build.deliveries()).count("rollup") == 30
+    # a second run sends nothing
+    assert send_pending(settings, now + MINUTE).messages == 0
 
 
 def test_smtp_451_then_success_gives_exactly_one_email(build, settings, now, smtp_server):
@@ -128,27 +141,29 @@ def test_smtp_server_down_is_transient(build, settings, now, settings_for, tmp_p
         "conn_type": "smtp", "host": "127.0.0.1", "port": dead_port,
         "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 5}}))
     build.subscriber("desk")
+    build.subscriber("desk2")
     build.fact()
     build.fact("other", 5, "percent")
     _enqueue(settings.database_url, now)
     summary = send_pending(settings, now)
-    # the first try finds the server down; the other delivery is not even tried in this run
-    assert (summary.retried, summary.failed, summary.sent) == (1, 0, 0)
+    # the first message (both of desk's deliveries) finds the server down; desk2's is not even tried in this run
+    assert (summary.retried, summary.failed, summary.sent) == (2, 0, 0)
     assert summary.errors[0].startswith("smtp: cannot connect")
-    assert sorted(d.attempts for d in build.deliveries()) == [0, 1]
+    assert sorted(d.attempts for d in build.deliveries()) == [0, 0, 1, 1]
 
 
 def test_slack_429_retry_after_is_honoured(build, settings, now, slack_server):
     build.subscriber("newsroom", slack="slack_test")
     build.fact()
-    build.fact("chip fund", 3e11, "CNY")
     _enqueue(settings.database_url, now)
     slack_server.responses.append(Reply(429, b"rate_limited", {"Retry-After": "30"}))
     first = send_pending(settings, now)
     assert first.errors == ["slack: rate limited (429), retry after 30 s"]
     assert (first.retried, first.sent) == (1, 0)
-    assert len(slack_server.hits("/hook")) == 1  # no client-side retry, and the other post waits too
+    assert len(slack_server.hits("/hook")) == 1  # no client-side retry
     limited = [d for d in build.deliveries() if d.attempts == 1][0]
+    build.fact("chip fund", 3e11, "CNY", seen=now + dt.timedelta(seconds=1))
+    _enqueue(settings.database_url, now + dt.timedelta(seconds=1))
     assert limited.next_attempt_at == now + dt.timedelta(seconds=30)
 
     before = send_pending(settings, now + dt.timedelta(seconds=29))
@@ -206,7 +221,8 @@ def test_hostile_title_arrives_as_text_in_both_channels(build, settings, now, sm
     assert "&lt;!channel&gt; &lt;script&gt;alert(1)&lt;/script&gt;" in raw
 
 
-def test_rollup_split_over_slack_limits(build, settings_for, store_url, tmp_path, connections, now):
+def test_many_long_figures_stay_one_slack_post_within_limits(build, settings_for, store_url, tmp_path, connections,
+                                                            now):
     settings = settings_for(store_url, tmp_path, max_instant_alerts=1)
     slack = connections["slack"]
     build.subscriber("newsroom", slack="slack_test")
@@ -216,12 +232,12 @@ def test_rollup_split_over_slack_limits(build, settings_for, store_url, tmp_path
     summary = send_pending(settings, now)
     assert summary.sent == 41 and summary.rolled_up == 40
     posts = slack.posts
-    assert len(posts) == 1 + 3  # one instant alert; the roll-up of 40 in three posts
+    assert len(posts) == 1
     for post in posts:
         assert len(post["blocks"]) <= 50
         assert all(len(b["text"]["text"]) <= 3000 for b in post["blocks"] if b["type"] == "section")
-    text = json.dumps(posts)
-    assert all(text.count(f"*figure {i}: {i}%*") == 1 for i in range(41))
+    text = json.dumps(posts[0]["blocks"])
+    assert all(text.count(f"figure {i}: {i}%") == 1 for i in range(41))  # each figure once: in full or listed
 
 
 def test_digest_one_message_a_day(build, settings, now, smtp_server):
@@ -230,7 +246,7 @@ def test_digest_one_message_a_day(build, settings, now, smtp_server):
     build.fact("AI-related industry", 1e13, "CNY")
     build.fact("chip fund", 3e11, "CNY", sources=4)
     _enqueue(settings.database_url, now)
-    assert send_pending(settings, now).messages == 2  # the instant subscriber's; the digest waits
+    assert send_pending(settings, now).messages == 1  # the instant subscriber's one message; the digest waits
 
     first = send_digest(settings, now)
     assert first.messages == 1 and first.sent == 2
@@ -291,9 +307,10 @@ def test_concurrent_runs_send_each_delivery_once(build, settings, now, smtp_serv
     _enqueue(settings.database_url, now)
     results = concurrently(lambda: send_pending(settings, now), 3)
     assert sum(r.sent for r in results) == 16
-    assert len(smtp_server.messages) == 8 and len(slack_server.posts) == 8
-    assert sorted(m["Subject"] for m in smtp_server.messages) == sorted(
-        f"planwatch: figure {i}: {i}%" for i in range(8))
+    assert len(smtp_server.messages) == 1 and len(slack_server.posts) == 1  # one message per subscriber, once
+    assert smtp_server.messages[0]["Subject"] == "planwatch: figure 0: 0% (+7 more)"
+    text = smtp_server.messages[0].get_body(("plain",)).get_content()
+    assert all(text.count(f"* figure {i}: {i}%") == 1 for i in range(8))
 
 
 CHILD = """
@@ -319,21 +336,22 @@ def test_crash_mid_run_then_rerun_sends_each_delivery_once(build, store_url, set
         env["AIRFLOW_CONN_SLACK_TEST"] = json.dumps({"conn_type": "slackwebhook", "password": slack_server.webhook_url})
         env["PYTHONPATH"] = str(REPO)
         build.subscriber("newsroom", slack="slack_test")
-        build.subscriber("desk", email="desk@example.com")
+        for n in range(4):
+            build.subscriber(f"desk{n}", email=f"desk{n}@example.com")
         started = dt.datetime.now(dt.timezone.utc)
         for i in range(6):
             build.fact(f"figure {i}", i, "percent", seen=started - dt.timedelta(minutes=10 - i))
-        assert _enqueue(store_url, started) == 12
-        smtp.hold_after = 3  # the 4th email gets no answer: the run hangs there, half of its work done
+        assert _enqueue(store_url, started) == 30
+        smtp.hold_after = 3  # the 4th email gets no answer: the run hangs there, most of its work done
 
         child = subprocess.Popen([sys.executable, "-c", CHILD, store_url, str(tmp_path)], cwd=REPO, env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             assert smtp.held.wait(90), child.stderr.read().decode() if child.poll() is not None else "no hold"
             deadline = time.monotonic() + 10
-            while _sent(store_url) < 9 and time.monotonic() < deadline:
+            while _sent(store_url) < 24 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert _sent(store_url) == 9  # 6 Slack posts + 3 emails committed as sent
+            assert _sent(store_url) == 24  # one Slack post + 3 emails, 6 deliveries each, committed as sent
             child.send_signal(signal.SIGKILL)
             assert child.wait(10) == -signal.SIGKILL
         finally:
@@ -346,13 +364,15 @@ def test_crash_mid_run_then_rerun_sends_each_delivery_once(build, store_url, set
         settings = settings_for(store_url, tmp_path)
         # right after the crash the claimed row is still leased; once the lease is over it goes out
         rerun = send_pending(settings, dt.datetime.now(dt.timezone.utc) + LEASE + MINUTE)
-        assert rerun.sent == 3 and rerun.failed == 0
-        assert _sent(store_url) == 12
+        assert rerun.sent == 6 and rerun.failed == 0
+        assert _sent(store_url) == 30
 
-        subjects = [m["Subject"] for m in smtp.messages]
-        assert sorted(subjects) == sorted(f"planwatch: figure {i}: {i}%" for i in range(6))  # each exactly once
-        headings = [p["blocks"][2]["text"]["text"].split("\n")[0] for p in slack_server.posts]
-        assert sorted(headings) == sorted(f"*figure {i}: {i}%*" for i in range(6))
+        recipients = sorted(m["To"] for m in smtp.messages)
+        assert recipients == [f"desk{n}@example.com" for n in range(4)]  # each subscriber's message exactly once
+        assert {m["Subject"] for m in smtp.messages} == {"planwatch: figure 0: 0% (+5 more)"}
+        assert len(slack_server.posts) == 1
+        post = json.dumps(slack_server.posts[0]["blocks"])
+        assert all(post.count(f"*figure {i}: {i}%*") == 1 for i in range(6))
     finally:
         smtp.hold_after = None
         smtp.stop()

@@ -31,12 +31,35 @@ def check_golden(name: str, text: str):
         "(if the change is intended, regenerate with PLANWATCH_UPDATE_GOLDEN=1 and review the diff)"
 
 
-def test_golden_email_and_slack_for_the_seed_article(seed_facts):
-    items = seed_items(seed_facts)
-    msg = render.render_email("alert", items, ENV, WHEN, key="golden")
+def pipeline_items(db_url, pages):
+    """Items of the facts the real pipeline (extract → detect → store) makes of sample-bundle ``pages``."""
+    from sqlalchemy import select
+
+    from extract.article import extract_article
+    from extract.detect import detect
+    from planwatch.demo import SAMPLE
+    from store.articles import save_article
+    from store.db import migrate, session_scope
+
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        for name, url in pages:
+            html = (SAMPLE / name).read_bytes().replace(b"{base}", b"https://edition.cnn.com")
+            article = extract_article(html, url)
+            article.canonical_url = url
+            save_article(s, article, detect(article.text, title=article.title, published=article.date))
+        return render.grouped(render.items_for_facts(s, s.scalars(select(Fact).order_by(Fact.id)).all()))
+
+
+def test_golden_email_and_slack_are_what_the_pipeline_makes_of_the_sample_bundle(db_url):
+    from planwatch.demo import SAMPLE  # noqa: F401
+
+    items = pipeline_items(db_url, [("articles/cnn-tech-plan.html",
+                                     "https://edition.cnn.com/2026/03/12/china/china-five-year-plan-tech-intl-hnk")])
+    msg = render.render_email("alert", items, ENV, WHEN, key="golden", full=10)
     check_golden("email.txt", msg.get_body(("plain",)).get_content())
     check_golden("email.html", msg.get_body(("html",)).get_content())
-    check_golden("slack.json", render.slack_json(render.render_slack("alert", items, ENV)))
+    check_golden("slack.json", render.slack_json([render.render_slack_one(items, ENV, 10)]))
 
 
 def test_seed_alert_says_what_the_brief_says(seed_facts):
@@ -45,16 +68,16 @@ def test_seed_alert_says_what_the_brief_says(seed_facts):
         "planwatch: AI-related industry > 10 trillion yuan by 2030 (+3 more)"
     by_subject = {i.subject: i for i in items}
     ai = by_subject["AI-related industry"]
-    assert ai.figure == "more than 10 trillion CNY (≈ 1.45 trillion USD) by 2030"
+    assert ai.figure == "more than 10 trillion yuan (≈ 1.45 trillion US dollars) by 2030"
     assert ai.phrase == "more than 10 trillion yuan ($1.45 trillion)"
     assert ai.source_url.startswith("https://edition.cnn.com/") and ai.source_date == "2026-03-12"
     assert by_subject["annual budget for science and technology"].figure == "10%"
     assert by_subject["annual research and development investment"].figure == "at least 7%"
     assert by_subject["'artificial intelligence' mentioned in the plan"].figure == "more than 50"
     text = render.render_email("alert", items, ENV, WHEN).get_body(("plain",)).get_content()
-    for words in ("10 trillion CNY", "at least 7%", "10%", "more than 50", "Carried by:   1 outlet",
+    for words in ("10 trillion yuan", "at least 7%", "10%", "more than 50", "Carried by:   1 outlet",
                   "https://edition.cnn.com/2026/03/12/china/china-five-year-plan-tech-intl-hnk", "2026-03-12",
-                  "Technologies: ai", "muted: true"):
+                  "Technologies: Artificial intelligence", "muted: true"):
         assert words in text
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from extract.kinds import annotate
 from extract.records import Alt, Article, Detection, FeedEntry, FeedSource, Figure, Mention
 from store import migrate, session_scope
 from store.articles import save_article
@@ -31,8 +32,10 @@ def article(url, text="text", date=dt.date(2026, 3, 12)):
 
 
 def detection(*figures):
+    """A detection of ``figures`` with the kinds and concepts detection gives them."""
+    figures = annotate(list(figures), " ".join(f.sentence for f in figures))
     return Detection(plans=["15th"], technologies=["ai"], mentions=[Mention("plan", "15th", "Five-Year Plan", 2)],
-                     figures=list(figures))
+                     figures=figures)
 
 
 def test_migrate_twice_is_harmless(db_url):
@@ -171,3 +174,24 @@ def test_the_migrations_build_exactly_the_models(db_url):
     with engine_for(db_url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert [d for d in diff if d[0] not in ("modify_type",)] == []
+
+
+def test_a_fact_shows_its_sightings_with_offsets_language_and_concept(db_url):
+    from extract.detect import detect
+    from planwatch.factview import sightings_text
+
+    migrate(db_url)
+    en = "China's 15th Five-Year Plan aims to expand the AI-related industry to more than 10 trillion yuan by 2030."
+    zh = "“十五五”规划提出，到2030年人工智能相关产业规模超过10万亿元。"
+    with session_scope(db_url) as s:
+        a, _ = save_article(s, article("https://a.example/en", en), detect(en, published=dt.date(2026, 3, 12)))
+        b, changes = save_article(s, Article(url="https://b.example/zh", canonical_url="https://b.example/zh",
+                                             title="t", text=zh, date=dt.date(2026, 3, 13), language="zh"),
+                                  detect(zh, published=dt.date(2026, 3, 13)))
+        assert changes.new == [] and len(changes.corroborated) == 1  # one fact across languages
+        fact = s.get(Fact, changes.corroborated[0])
+        assert fact.concept_key == "industry_scale+ai" and fact.source_count == 2
+        fig = b.figures[0]
+        assert zh[fig.start_offset:fig.end_offset] == fig.phrase and fig.language == "zh"
+        text = sightings_text(s, fact.id)
+        assert "https://a.example/en" in text and "https://b.example/zh" in text and "industry_scale+ai" in text

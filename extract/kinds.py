@@ -1,0 +1,177 @@
+"""What kind of statement a figure is, and where it sits: a post-pass over ``find_figures``' output.
+
+Kinds: ``target`` (by 2030, the plan aims at), ``forecast`` (analysts expect), ``outcome`` (reached, in 2025),
+``growth`` (rose 12.5% year on year), ``level`` (anything else), ``change`` (climbed from 7.5 to 14: both ends).
+A sentence that revises a target ('raised the 2030 target from 10 to 15 trillion yuan') makes both ends
+targets and gives the new one its ``previous`` value: the old end then corroborates the old target.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+from extract.concepts import Concepts, default_concepts
+from extract.records import Figure
+from extract.subjects import readable_subject
+
+_FORECAST = re.compile(
+    r"(?i:\b(?:expect\w*|forecast\w*|project(?:ed|ion|ions|s)?|estimat\w*|predict\w*|anticipat\w*|"
+    r"could reach|likely to|is set to reach|analysts? (?:say|see)))|预计|預計|预测|預測|有望|预期|預期|估计|估計|估算")
+_TARGET = re.compile(
+    r"(?i:\b(?:target\w*|goals?|aims?|aiming|ambitions?|calls? for|plans? to|seeks? to|strive\w*|pledg\w*|"
+    r"commit\w*|will|shall|should|is to|are to|by (?:the end of )?20\d\d|through 20\d\d|set to|envisag\w*|"
+    r"blueprint|outline|roadmap|intends?|wants?|proposes?|proposed)\b)|"
+    r"目标|目標|力争|力爭|到20\d\d年|20\d\d年前|将|將|要|提出|确保|確保|不低于|不少于|不低於|不少於|计划|計劃|规划|規劃|争取|爭取")
+_PAST = re.compile(
+    r"(?i:\b(?:reached|hit|stood|was|were|totall?ed|rose|grew|climbed|jumped|surged|fell|dropped|declined|had|"
+    r"recorded|posted|registered|amounted|last year|so far|already|achieved|exceeded|surpassed)\b)|"
+    r"已经|已經|已|去年|上年|同比|实现|實現|累计|累計|完成")
+_GROWTH = re.compile(
+    r"(?i:\b(?:growth|grow\w*|grew|rose|rise|rising|increase[ds]?|up|year[ -]on[ -]year|annual(?:ly)?|a year|"
+    r"per year|expand\w*|boost\w*|climb\w*|jump\w*)\b)|增长|增長|增速|同比|年均|增幅")
+_REVISE = re.compile(
+    r"(?i:\b(?:rais\w*|lift\w*|revis\w*|lower\w*|cut\w*|upgrad\w*|downgrad\w*|increas\w*|bump\w*|adjust\w*|"
+    r"reduc\w*|trimm?\w*|scal\w*)\b[^.;]{0,60}?\b(?:target|goal|forecast|projection|estimate|outlook)s?\b|"
+    r"\b(?:target|goal|forecast|projection|estimate|outlook)s?\b[^.;]{0,40}?\b(?:rais|lift|revis|lower|cut|upgrad|"
+    r"downgrad|increas|bump|adjust)\w*)|上调|上調|下调|下調|调高|調高|调低|調低|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
+_QUAL = r"(?:(?:at least|more than|over|about|around|nearly|some|roughly|above|by)\s+)*"
+_GROWTH_BEFORE = re.compile(
+    r"(?i:\b(?:by|grow\w*|grew|rose|rise|rising|increas\w*|up|expand\w*|jump\w*|climb\w*)\s+" + _QUAL + r"$)|"
+    r"(?:增长|增長|增速|增幅|增加|提高|上升)(?:了|为|為|达|達|超过|超過|约|約|近)?$")
+_GROWTH_AFTER = re.compile(r"(?i:^\s*(?:annual\s+|yearly\s+)?(?:growth|increase|rise|jump|gain|year[ -]on[ -]year|"
+                           r"a year|annually|per year|each year)\b)|^\s*(?:的)?(?:增长|增長|增速|增幅)")
+_FROM = re.compile(r"(?i:\bfrom\s*(?:about\s+|around\s+|roughly\s+|some\s+)?$)|[从從由]\s*$")
+_TO = re.compile(r"(?i:^\s*(?:\w+\s+){0,3}?(?:to|into)\s+(?:(?:about|around|more than|at least|over)\s+)?$)|"
+                 r"^\s*(?:[^\s，。；]{0,8}?)(?:提高到|提高至|提升到|提升至|增至|增加到|增加至|升至|上调至|上調至|上调到|下调至|降至|降到|调整为|调整至|到|至)\s*$")
+_UP_FROM = re.compile(r"(?i:^[\s,]*(?:\w+\s+){0,2}?(?:up|down|rising|falling|compared|versus|against)\s+(?:from|with)\s+"
+                      r"(?:about\s+|around\s+)?$)")
+_PLAN_14 = re.compile(r"(?i:\b(?:14th|fourteenth)\s+(?:five-year\s+)?plan)|十四五|第十四个五年|第十四個五年")
+_PLAN_15 = re.compile(r"(?i:\b(?:15th|fifteenth)\s+(?:five-year\s+)?plan)|十五五|第十五个五年|第十五個五年")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CLAUSE = re.compile(r"[,;，；。：:]")
+
+
+def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt.date | None = None,
+             concepts: Concepts | None = None) -> list[Figure]:
+    """``figures`` found in ``text`` with offsets (minus ``offset``: the title before the body), language, kind,
+    concept and plan, and a readable subject."""
+    concepts = concepts or default_concepts()
+    placed = _place(figures, text)
+    out = []
+    for fig, (start, end) in zip(figures, placed):
+        sentence = fig.sentence
+        at = sentence.find(fig.phrase) if fig.phrase else -1
+        before, after = (sentence[:at], sentence[at + len(fig.phrase):]) if at >= 0 else (sentence, "")
+        language = "zh" if _CJK.search(fig.phrase + before[-12:] + after[:12]) else "en"
+        clause = _CLAUSE.split(before)[-1] if before else ""
+        concept = concepts.key_of(fig.subject, clause + _near_after(after, language), _CLAUSE.split(after[:25])[0])
+        kind = _kind(fig, before, after, published)
+        out.append(dataclasses.replace(
+            fig, start=start - offset if start >= 0 else -1, end=end - offset if end >= 0 else -1, language=language,
+            kind=kind, year=None if kind == "outcome" else fig.year, concept=_with_growth(concept, fig.unit, before, after),
+            plan=_plan(sentence),
+            subject=readable_subject(fig.subject, concept.label if concept else "", language)))
+    return _pair_changes(out)
+
+
+def _with_growth(concept, unit: str, before: str, after: str) -> str:
+    """The concept key, with 'growth' when a percentage is a rate of growth ('grow by 7%', '增长7%'), never for
+    other units (an 'annual budget' in yuan is a level)."""
+    if concept is None:
+        return ""
+    parts = concept.key.split("+")
+    if unit != "percent":
+        return "+".join(p for p in parts if p != "growth")
+    if "growth" not in parts and "share_of_gdp" not in parts and (
+            _GROWTH_BEFORE.search(before[-40:]) or _GROWTH_AFTER.match(after)):
+        parts.append("growth")
+    return "+".join(parts)
+
+
+def _place(figures: list[Figure], text: str) -> list[tuple[int, int]]:
+    """Offsets of each figure's phrase, found in its sentence, searching onward from the previous figure."""
+    out, cursor = [], 0
+    for fig in figures:
+        s = text.find(fig.sentence, max(0, cursor - len(fig.sentence))) if fig.sentence else -1
+        if s < 0:
+            s = text.find(fig.sentence) if fig.sentence else -1
+        at = text.find(fig.phrase, s, s + len(fig.sentence)) if s >= 0 and fig.phrase else -1
+        if at < 0:
+            out.append((-1, -1))
+            continue
+        out.append((at, at + len(fig.phrase)))
+        cursor = at
+    return out
+
+
+def _near_after(after: str, language: str) -> str:
+    return after[:10] if language == "zh" else ""
+
+
+def _kind(fig: Figure, before: str, after: str, published: dt.date | None) -> str:
+    clause_before = _CLAUSE.split(before)[-1]
+    window = clause_before + " " + after[:40]
+    near = clause_before[-30:] + " " + after[:25]
+    if _FORECAST.search(before[-120:] + " " + after[:40]):
+        return "forecast"
+    done = published is not None and fig.year is not None and fig.year < published.year
+    if done and _PAST.search(window) and not _TARGET.search(window):
+        return "outcome"  # 'reached 1,800 GW by the end of 2025', reported in 2026
+    if _PAST.search(clause_before[-30:]) and not _TARGET.search(clause_before[-30:]):
+        return "outcome"  # 'capacity has reached 1,800 GW, and the plan aims at 3,000 GW by 2030'
+    
+    if fig.year is not None or _TARGET.search(window):
+        return "target"
+    if fig.unit == "percent" and _GROWTH.search(near):
+        return "growth"
+    past_year = any(int(y) <= (published.year if published else dt.date.today().year) - 0
+                    for y in _YEAR.findall(window)) if published else bool(_YEAR.search(window))
+    if _PAST.search(window) or past_year:
+        return "outcome"
+    return "level"
+
+
+def _plan(sentence: str) -> str:
+    if _PLAN_14.search(sentence):
+        return "14th" if not _PLAN_15.search(sentence) else ""
+    return "15th" if _PLAN_15.search(sentence) else ""
+
+
+def _pair_changes(figures: list[Figure]) -> list[Figure]:
+    """'from A to B' within one sentence: a revision of a target (both targets, B.previous = A) or a change."""
+    out = list(figures)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if a.sentence != b.sentence or a.unit != b.unit or a.start < 0 or b.start < 0 or a.end > b.start:
+            continue
+        sentence, s0 = a.sentence, a.sentence.find(a.phrase)
+        if s0 < 0:
+            continue
+        lead = sentence[:s0]
+        gap_at = sentence.find(b.phrase, s0 + len(a.phrase))
+        gap = sentence[s0 + len(a.phrase):gap_at] if gap_at >= 0 else None
+        if gap is None:
+            continue
+        if _FROM.search(lead[-12:]) and _TO.match(gap):
+            old, new = i, i + 1
+        elif _UP_FROM.match(gap):
+            old, new = i + 1, i
+        else:
+            continue
+        revise = _REVISE.search(sentence)
+        if revise or (out[new].kind in ("target", "forecast") and out[old].kind in ("target", "forecast")
+                      and _REVISE.search(sentence)):
+            kind = out[new].kind if out[new].kind in ("target", "forecast") else "target"
+            year = out[new].year or out[old].year
+            concept = out[i].concept or out[i + 1].concept
+            out[old] = dataclasses.replace(out[old], kind=kind, year=year, concept=concept)
+            out[new] = dataclasses.replace(out[new], kind=kind, year=year, previous=out[old].value, concept=concept)
+        elif out[new].kind in ("target", "forecast"):
+            out[old] = dataclasses.replace(out[old], kind="outcome" if out[old].year is None else out[old].kind)
+        else:
+            out[old] = dataclasses.replace(out[old], kind="change")
+            out[new] = dataclasses.replace(out[new], kind="change")
+    return out
