@@ -74,6 +74,7 @@ class Settings:
     feed_batch_size: int = 50
     fetch_concurrency: int = 16
     max_pages_per_run: int = 500
+    page_batch_size: int = 50
 
 
 def load(env: dict | None = None) -> Settings:
@@ -113,4 +114,5 @@ def load(env: dict | None = None) -> Settings:
         feed_batch_size=_int(env, "PLANWATCH_FEED_BATCH_SIZE", 50, 1),
         fetch_concurrency=_int(env, "PLANWATCH_FETCH_CONCURRENCY", 16, 1),
         max_pages_per_run=_int(env, "PLANWATCH_MAX_PAGES_PER_RUN", 500, 1),
+        page_batch_size=_int(env, "PLANWATCH_PAGE_BATCH_SIZE", 50, 1),
     )
