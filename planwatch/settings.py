@@ -56,6 +56,17 @@ def _networks(env: dict, name: str) -> tuple[str, ...]:
     return nets
 
 
+def _url(env: dict, name: str, default: str) -> str:
+    """A database URL; ``postgresql://`` is spelled with its driver (psycopg2)."""
+    url = env.get(name) or default
+    if "://" not in url:
+        raise ConfigError(f"'{url}' is not a database URL", key=name,
+                          fix="use sqlite:////abs/path.db or postgresql+psycopg2://user@host/db")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg2://" + url[len("postgresql://") :]
+    return url
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -75,21 +86,20 @@ class Settings:
     fetch_concurrency: int = 16
     max_pages_per_run: int = 500
     page_batch_size: int = 50
+    airflow_database_url: str = "postgresql+psycopg2://postgres@127.0.0.1:5432/planwatch_airflow"
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    workers: int = 2
+    worker_concurrency: int = 2
+
+
+WORKER_NAME = "PLANWATCH_WORKER_NAME"  # per Celery worker process: its name in task instances (serve.hostname)
 
 
 def load(env: dict | None = None) -> Settings:
     """Read the settings from ``env`` (default: os.environ)."""
     env = dict(os.environ if env is None else env)
     home = Path(env.get("PLANWATCH_HOME") or (Path.cwd() / ".planwatch")).expanduser().resolve()
-    database_url = env.get("PLANWATCH_DATABASE_URL") or f"sqlite:///{home / 'planwatch.db'}"
-    if "://" not in database_url:
-        raise ConfigError(
-            f"'{database_url}' is not a database URL",
-            key="PLANWATCH_DATABASE_URL",
-            fix="use sqlite:////abs/path.db or postgresql+psycopg2://user@host/db",
-        )
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg2://" + database_url[len("postgresql://") :]
+    database_url = _url(env, "PLANWATCH_DATABASE_URL", f"sqlite:///{home / 'planwatch.db'}")
     paths = {}
     for key, name in (("PLANWATCH_FEEDS", "feeds.yaml"), ("PLANWATCH_SUBSCRIBERS", "subscribers.yaml"),
                       ("PLANWATCH_TAXONOMY", "taxonomy.yaml")):
@@ -115,4 +125,8 @@ def load(env: dict | None = None) -> Settings:
         fetch_concurrency=_int(env, "PLANWATCH_FETCH_CONCURRENCY", 16, 1),
         max_pages_per_run=_int(env, "PLANWATCH_MAX_PAGES_PER_RUN", 500, 1),
         page_batch_size=_int(env, "PLANWATCH_PAGE_BATCH_SIZE", 50, 1),
+        airflow_database_url=_url(env, "PLANWATCH_AIRFLOW_DATABASE_URL", Settings.airflow_database_url),
+        broker_url=env.get("PLANWATCH_BROKER_URL") or Settings.broker_url,
+        workers=_int(env, "PLANWATCH_WORKERS", 2, 1),
+        worker_concurrency=_int(env, "PLANWATCH_WORKER_CONCURRENCY", 2, 1),
     )
