@@ -9,7 +9,7 @@ endif
 
 export PLANWATCH_HOME ?= $(CURDIR)/.planwatch
 
-.PHONY: run test sync uv demo bench lint
+.PHONY: run run-cluster test sync uv demo bench lint
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
@@ -19,6 +19,11 @@ sync: uv
 
 run: sync
 	$(UV) run --locked planwatch serve
+
+# Cluster mode: Airflow and the store on PostgreSQL, CeleryExecutor with Redis, PLANWATCH_WORKERS workers.
+run-cluster: sync
+	PLANWATCH_DATABASE_URL=$${PLANWATCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/planwatch} \
+	  $(UV) run --locked planwatch serve --cluster
 
 test: sync
 	$(UV) run --locked pytest -q

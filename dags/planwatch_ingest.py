@@ -29,9 +29,13 @@ def _tell_operators(context) -> None:
    that are due (per-feed interval, backoff, dormant feeds at most weekly) into batches of ids.
 2. **poll** (one mapped task per batch) polls the batch concurrently with conditional GET; its log ends
    with *polled / unchanged / new entries / errors* and names every failing feed.
-3. **process** fetches the pages of new entries, extracts their text, detects plan and technology
-   mentions and figures, stores them, and updates facts (new, revised, corroborated). It updates the
-   Asset `planwatch://facts`, which starts **planwatch_alerts**.
+3. **plan_pages** lists the entries whose page is still to fetch (one per canonical URL) in batches of
+   `PLANWATCH_PAGE_BATCH_SIZE` entry ids.
+4. **process** (one mapped task per batch, spread over the workers) fetches the batch's pages, extracts
+   their text, detects plan and technology mentions and figures, stores them (one transaction per
+   article), and updates facts (new, revised, corroborated).
+5. **finish** links other feeds' entries to the pages just stored, logs the totals and updates the
+   Asset `planwatch://facts`, which starts **planwatch_alerts** once per run.
 
 Every task is idempotent: a retry adds no rows. Feed health: `planwatch feeds`; facts: `planwatch facts`.
 """,
@@ -49,14 +53,27 @@ def planwatch_ingest():
 
         return stages.poll_batch(feed_ids)
 
-    @task(outlets=[FACTS], trigger_rule="none_failed")
-    def process() -> dict:
+    @task(trigger_rule="none_failed")
+    def plan_pages() -> list[list[int]]:
         from planwatch import stages
 
-        return stages.process_entries()
+        return stages.plan_pages()
+
+    @task
+    def process(entry_ids: list[int]) -> dict:
+        from planwatch import stages
+
+        return stages.process_batch(entry_ids)
+
+    @task(outlets=[FACTS], trigger_rule="none_failed")
+    def finish(summaries: list[dict]) -> dict:
+        from planwatch import stages
+
+        return stages.finish_process(list(summaries))
 
     polled = poll.expand(feed_ids=plan_batches())
-    polled >> process()
-
+    pages = plan_pages()
+    polled >> pages
+    finish(process.expand(entry_ids=pages))
 
 planwatch_ingest()

@@ -169,7 +169,7 @@ def cmd_demo(args, cfg) -> int:
 def cmd_serve(args, cfg) -> int:
     from planwatch.serve import main as serve
 
-    return serve(host=args.host, port=args.port)
+    return serve(host=args.host, port=args.port, cluster=args.cluster, workers=args.workers)
 
 
 def cmd_migrate(args, cfg) -> int:
@@ -224,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start Airflow with the planwatch DAGs (what `make run` does)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--cluster", action="store_true",
+                   help="CeleryExecutor with Redis, Airflow and the store on PostgreSQL (what `make run-cluster` does)")
+    p.add_argument("--workers", type=int, default=None, help="Celery workers in cluster mode (default PLANWATCH_WORKERS)")
     p.set_defaults(func=cmd_serve)
     return parser
 

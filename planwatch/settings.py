@@ -52,14 +52,13 @@ _DRIVERS = {"postgres": "postgresql+psycopg2", "postgresql": "postgresql+psycopg
 _URL_FIX = "use sqlite:////abs/path.db or postgresql://user@host:5432/db"
 
 
-def _database_url(raw: str) -> str:
+def _database_url(raw: str, key: str = "PLANWATCH_DATABASE_URL") -> str:
     """A URL SQLAlchemy can open: postgres:// and postgresql:// get the installed driver; port and scheme checked."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     from extract.urls import redact
 
-    key = "PLANWATCH_DATABASE_URL"
     if "://" not in raw:
         raise ConfigError(f"'{redact(raw)}' is not a database URL", key=key, fix=_URL_FIX)
     scheme, rest = raw.split("://", 1)
@@ -109,6 +108,14 @@ class Settings:
     detect_timeout: float = 30.0
     detect_max_chars: int = 500_000
     run_fetch_budget: float = 900.0
+    page_batch_size: int = 50
+    airflow_database_url: str = "postgresql+psycopg2://postgres@127.0.0.1:5432/planwatch_airflow"
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    workers: int = 2
+    worker_concurrency: int = 2
+
+
+WORKER_NAME = "PLANWATCH_WORKER_NAME"  # per Celery worker process: its name in task instances (serve.hostname)
 
 
 def load(env: dict | None = None) -> Settings:
@@ -138,6 +145,13 @@ def load(env: dict | None = None) -> Settings:
         detect_timeout=read(_number, "PLANWATCH_DETECT_TIMEOUT", Settings.detect_timeout, 0.1),
         detect_max_chars=read(_int, "PLANWATCH_DETECT_MAX_CHARS", Settings.detect_max_chars, 1000),
         run_fetch_budget=read(_number, "PLANWATCH_RUN_FETCH_BUDGET", Settings.run_fetch_budget, 1),
+        page_batch_size=read(_int, "PLANWATCH_PAGE_BATCH_SIZE", 50, 1),
+        airflow_database_url=read(lambda e: _database_url(e.get("PLANWATCH_AIRFLOW_DATABASE_URL")
+                                                          or Settings.airflow_database_url,
+                                                          "PLANWATCH_AIRFLOW_DATABASE_URL")),
+        broker_url=env.get("PLANWATCH_BROKER_URL") or Settings.broker_url,
+        workers=read(_int, "PLANWATCH_WORKERS", 2, 1),
+        worker_concurrency=read(_int, "PLANWATCH_WORKER_CONCURRENCY", 2, 1),
     )
     raise_all(errors)
     return Settings(

@@ -160,50 +160,90 @@ class ProcessSummary:
     quarantined_ids: list[int] = field(default_factory=list)
 
 
-def process_entries(cfg: Settings | None = None) -> dict:
-    """Fetch the pages of new entries, extract, detect, and store articles, figures and facts."""
+def plan_pages(cfg: Settings | None = None) -> list[list[int]]:
+    """Entries whose page is still to fetch (one per canonical URL), in batches of ids for mapped tasks."""
     from store import session_scope
-    from store.entries import link_known_articles, pending_entries
+    from store.entries import pending_entries
+
+    cfg = _settings(cfg)
+    with session_scope(cfg.database_url) as session:
+        ids = [e.id for e in pending_entries(session, cfg.max_pages_per_run)]
+    size = cfg.page_batch_size
+    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
+    log.info("planwatch: %d pages to fetch, in %d batches of at most %d", len(ids), len(batches), size)
+    return batches
+
+
+def process_batch(entry_ids: list[int], cfg: Settings | None = None) -> dict:
+    """Fetch, extract, detect and store the pages of these entries, one transaction per article.
+
+    Entries already done (a retried batch, another worker) are skipped; a page already stored is linked;
+    a page that breaks a stage is quarantined and the batch goes on.
+    """
+    from sqlalchemy import select
+
+    from store import session_scope
+    from store.models import Entry
 
     cfg = _settings(cfg)
     tax = taxonomy(cfg)
     summary = ProcessSummary()
     with session_scope(cfg.database_url) as session:
-        todo = [(e.id, e.feed_id, e.link, e.canonical_url) for e in pending_entries(session, cfg.max_pages_per_run)]
+        todo = [(e.id, e.feed_id, e.link, e.canonical_url) for e in session.scalars(
+            select(Entry).where(Entry.id.in_(entry_ids), Entry.status == "new").order_by(Entry.id))]
     if not todo:
-        log.info("planwatch: no new entries to fetch")
         return asdict(summary)
-    policy = fetch_policy(cfg)
     with _detector(cfg, tax) as detector:
-        for (entry_id, feed_id, link, canon), result in _fetched(todo, policy, cfg.run_fetch_budget):
+        for (entry_id, feed_id, link, canon), result in _fetched(todo, fetch_policy(cfg), cfg.run_fetch_budget):
             summary.fetched += 1
             try:
                 _process_one(cfg, entry_id, feed_id, link, canon, result, detector, summary)
             except StageFailure as failure:
                 _quarantine(cfg.database_url, entry_id, link, failure, summary)
+    return asdict(summary)
+
+
+def finish_process(summaries: list[dict], cfg: Settings | None = None) -> dict:
+    """Link other feeds' entries to the pages just stored, tell operators of quarantined pages, log totals."""
+    from store import session_scope
+    from store.entries import link_known_articles
+
+    cfg = _settings(cfg)
+    total = ProcessSummary()
+    for part in summaries:
+        for key, value in part.items():
+            setattr(total, key, getattr(total, key) + value)
     with session_scope(cfg.database_url) as session:
         link_known_articles(session)  # other feeds' entries for the pages just stored need no fetch
-    if summary.quarantined:
+    if total.quarantined:
         from alerts.operators import notify_quarantine
 
-        notify_quarantine(cfg, list(zip(summary.quarantined_ids, summary.quarantined)))
+        notify_quarantine(cfg, list(zip(total.quarantined_ids, total.quarantined)))
+    if not total.fetched:
+        log.info("planwatch: no new entries to fetch")
     log.info(
-        "planwatch: fetched %d pages: %d articles (%d syndicated copies, %d without text), %d errors; "
-        "%d new facts, %d revisions, %d corroborations",
-        summary.fetched, summary.new_articles, summary.copies, summary.no_text, summary.errors,
-        summary.new_facts, summary.revisions, summary.corroborations,
+        "planwatch: fetched %d pages in %d batches: %d articles (%d syndicated copies, %d without text), "
+        "%d errors; %d new facts, %d revisions, %d corroborations",
+        total.fetched, len(summaries), total.new_articles, total.copies, total.no_text, total.errors,
+        total.new_facts, total.revisions, total.corroborations,
     )
-    for problem in summary.problems:
+    for problem in total.problems:
         log.warning("planwatch: %s", problem)
-    return asdict(summary)
+    return asdict(total)
+
+
+def process_entries(cfg: Settings | None = None) -> dict:
+    """All of a run's pages in this process: plan_pages, then each batch, then finish_process."""
+    cfg = _settings(cfg)
+    return finish_process([process_batch(batch, cfg) for batch in plan_pages(cfg)], cfg)
 
 
 def _process_one(cfg: Settings, entry_id: int, feed_id: int, link: str, canon: str, result, detector,
                  summary: ProcessSummary) -> None:
     """Extract, detect and store one fetched page; a page that breaks a stage raises StageFailure."""
-    from extract.dedup import bands, fingerprint, is_near_duplicate
+    from extract.dedup import bands, fingerprint, is_near_duplicate, probes
     from store import session_scope
-    from store.articles import find_copy_of, save_article
+    from store.articles import save_story
     from store.models import Article, Entry
 
     with session_scope(cfg.database_url) as session:
@@ -221,16 +261,13 @@ def _process_one(cfg: Settings, entry_id: int, feed_id: int, link: str, canon: s
             summary.problems.append(f"{redact(link)}: {entry.error}")
             return
         article, detection = _read_page(result, link, canon, detector, cfg.detect_max_chars)
-        copy, fp, fp_bands = None, None, ()
-        if article.status == "ok":
-            fp = fingerprint(article.text)
-            fp_bands = bands(fp)
-            copy = find_copy_of(session, fp, fp_bands, is_near_duplicate)
-        else:
-            summary.no_text += 1
+        fp = fingerprint(article.text) if article.status == "ok" else None
+        summary.no_text += fp is None
         with _store_stage():
-            row, changes = save_article(session, article, detection, feed_id=feed_id, fingerprint=fp,
-                                        bands=fp_bands, copy_of=copy)
+            row, copy, changes = save_story(
+                session, article, detection, feed_id=feed_id, fingerprint=fp,
+                bands=bands(fp) if fp is not None else (), probes=probes(fp) if fp is not None else (),
+                same=is_near_duplicate)
         entry.article_id, entry.status, entry.error = row.id, "done", article.error and bounded(article.error)
         summary.new_articles += 1
         summary.copies += copy is not None

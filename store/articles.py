@@ -1,4 +1,4 @@
-"""Articles with their mentions and figures, stored in one transaction per article."""
+"""Articles with their mentions and figures, stored in one transaction per article, in a few statements."""
 
 from __future__ import annotations
 
@@ -6,31 +6,61 @@ import datetime as dt
 from typing import Callable
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from extract import records
 from extract.cleantext import bounded, clean_line, clean_text
 from store.facts import FactChanges, record_figures
+from store.locks import lock_stories
 from store.models import Article, Figure, Mention, utcnow
+from store.upsert import dialect_insert
 
-BANDS = 8  # columns band0..band7 hold extract.dedup.bands() of the text fingerprint
+BANDS = 4  # columns band0..band3 hold extract.dedup.bands() of the text fingerprint (band4..band7 are unused)
 COPY_WINDOW = dt.timedelta(days=30)  # syndicated copies appear within days; older look-alikes are other stories
+MAX_CANDIDATES = 500
 
 
-def find_copy_of(session: Session, fingerprint: int, bands: tuple[int, ...],
+def find_copy_of(session: Session, fingerprint: int, probes: tuple[tuple[int, ...], ...],
                  same: Callable[[int, int], bool]) -> Article | None:
-    """The first stored article whose text is a near duplicate of this fingerprint."""
-    conds = [getattr(Article, f"band{i}") == band for i, band in enumerate(bands[:BANDS])]
+    """The first stored article whose text is a near duplicate of this fingerprint.
+
+    ``probes`` (extract.dedup.probes) are the band keys to look up, per band column: one indexed
+    IN-lookup per column that reads ~N/960 rows of N, and only their ids and fingerprints.
+    """
+    conds = [getattr(Article, f"band{i}").in_(keys) for i, keys in enumerate(probes[:BANDS])]
     since = utcnow() - COPY_WINDOW
-    candidates = session.scalars(
-        select(Article).where(or_(*conds), Article.status == "ok", Article.fetched_at >= since)
-        .order_by(Article.id).limit(500)
+    candidates = session.execute(
+        select(Article.id, Article.fingerprint, Article.duplicate_of_id)
+        .where(or_(*conds), Article.status == "ok", Article.fetched_at >= since)
+        .order_by(Article.id).limit(MAX_CANDIDATES)
     )
-    for candidate in candidates:
-        if candidate.fingerprint is not None and same(candidate.fingerprint, fingerprint):
-            return candidate.duplicate_of if candidate.duplicate_of_id else candidate
+    for article_id, candidate_fp, duplicate_of_id in candidates:
+        if candidate_fp is not None and same(candidate_fp, fingerprint):
+            return session.get(Article, duplicate_of_id or article_id)
     return None
+
+
+def save_story(
+    session: Session,
+    article: records.Article,
+    detection: records.Detection | None,
+    *,
+    probes: tuple[tuple[int, ...], ...] = (),
+    same: Callable[[int, int], bool] | None = None,
+    **stored,
+) -> tuple[Article, Article | None, FactChanges]:
+    """Find the stored story this article copies, then ``save_article``: (row, first copy or None, changes).
+
+    ``stored`` are save_article's keywords (feed_id, fingerprint, bands). The lookup and the save run
+    under the story lock, so a copy stored by another worker a moment earlier is found, never missed.
+    """
+    lock_stories(session)
+    fp, copy = stored.get("fingerprint"), None
+    if fp is not None and probes and same is not None:
+        copy = find_copy_of(session, fp, probes, same)
+    row, changes = save_article(session, article, detection, copy_of=copy, **stored)
+    return row, copy, changes
 
 
 def save_article(
@@ -43,43 +73,58 @@ def save_article(
     bands: tuple[int, ...] = (),
     copy_of: Article | None = None,
 ) -> tuple[Article, FactChanges]:
-    """Store an article (upsert on canonical URL) with its mentions and figures, and update facts."""
-    row = session.scalar(select(Article).where(Article.canonical_url == article.canonical_url))
-    if row is not None and row.status == "ok":
-        return row, FactChanges([], [], [])
+    """Store an article (upsert on canonical URL) with its mentions and figures, and update facts.
+
+    One INSERT ... ON CONFLICT for the article, one multi-row INSERT each for mentions and figures;
+    an article already stored with text is left alone, so a retry or a second worker adds nothing.
+    """
+    lock_stories(session)
+    none = FactChanges([], [], [])
+    values = _article_values(article, detection, feed_id, fingerprint, bands, copy_of)
+    row = session.scalars(
+        dialect_insert(session, Article).on_conflict_do_nothing(index_elements=["canonical_url"]).returning(Article),
+        [values],
+    ).one_or_none()
     if row is None:
-        row = Article(canonical_url=article.canonical_url)
-        session.add(row)
-    row.url = article.url
-    row.host = (urlsplit(article.canonical_url).hostname or "").lower()
-    row.feed_id = feed_id
-    row.title, row.text = clean_line(article.title), clean_text(article.text)
-    row.published, row.language = article.date, article.language
-    row.status, row.error = article.status, bounded(article.error) if article.error else None
-    row.plans = list(detection.plans) if detection else []
-    row.technologies = list(detection.technologies) if detection else []
-    row.fingerprint = fingerprint
-    padded = list(bands) + [None] * (BANDS - len(bands))
-    for i in range(BANDS):
-        setattr(row, f"band{i}", padded[i])
-    row.duplicate_of_id = copy_of.id if copy_of is not None else None
-    session.flush()
+        row = session.scalars(select(Article).where(Article.canonical_url == article.canonical_url)).one()
+        if row.status == "ok":
+            return row, none
+        session.execute(delete(Mention).where(Mention.article_id == row.id))
+        session.execute(delete(Figure).where(Figure.article_id == row.id))
+        session.execute(update(Article).where(Article.id == row.id).values(values))
+        session.refresh(row)
     if detection is None:
-        return row, FactChanges([], [], [])
-    for m in detection.mentions:
-        row.mentions.append(Mention(kind=m.kind, key=m.key, term=clean_line(m.term)[:200], count=m.count))
-    figures = []
-    for i, f in enumerate(detection.figures):
-        fig = Figure(
-            ordinal=i, value=f.value, unit=f.unit, low=f.low, high=f.high, qualifier=f.qualifier, year=f.year,
-            subject=f.subject and clean_line(f.subject), technologies=list(f.technologies),
-            sentence=clean_text(f.sentence), phrase=clean_line(f.phrase),
-            alt_value=f.alt.value if f.alt else None, alt_unit=f.alt.unit if f.alt else None,
-            kind=f.kind, start_offset=f.start if f.start >= 0 else None, end_offset=f.end if f.end >= 0 else None,
-            language=f.language or article.language, concept_key=f.concept, plan=f.plan, previous_value=f.previous,
-        )
-        row.figures.append(fig)
-        figures.append(fig)
-    session.flush()
+        return row, none
+    if detection.mentions:
+        session.execute(insert(Mention), [
+            dict(article_id=row.id, kind=m.kind, key=m.key, term=clean_line(m.term)[:200], count=m.count)
+            for m in detection.mentions
+        ])
+    if not detection.figures:
+        return row, none
+    figures = list(session.scalars(insert(Figure).returning(Figure, sort_by_parameter_order=True), [
+        dict(article_id=row.id, ordinal=i, value=f.value, unit=f.unit, low=f.low, high=f.high,
+             qualifier=f.qualifier, year=f.year, subject=f.subject and clean_line(f.subject),
+             technologies=list(f.technologies), sentence=clean_text(f.sentence), phrase=clean_line(f.phrase),
+             alt_value=f.alt.value if f.alt else None, alt_unit=f.alt.unit if f.alt else None,
+             kind=f.kind, start_offset=f.start if f.start >= 0 else None, end_offset=f.end if f.end >= 0 else None,
+             language=f.language or article.language, concept_key=f.concept, plan=f.plan, previous_value=f.previous)
+        for i, f in enumerate(detection.figures)
+    ]))
     changes = record_figures(session, row, figures, copy_of=copy_of)
     return row, changes
+
+
+def _article_values(article: records.Article, detection: records.Detection | None, feed_id: int | None,
+                    fingerprint: int | None, bands: tuple[int, ...], copy_of: Article | None) -> dict:
+    padded = list(bands[:BANDS]) + [None] * (BANDS - len(bands[:BANDS]))
+    return dict(
+        canonical_url=article.canonical_url, url=article.url,
+        host=(urlsplit(article.canonical_url).hostname or "").lower(), feed_id=feed_id,
+        title=clean_line(article.title or ""), text=clean_text(article.text or ""), published=article.date, language=article.language,
+        status=article.status, error=bounded(article.error) if article.error else None,
+        plans=list(detection.plans) if detection else [],
+        technologies=list(detection.technologies) if detection else [],
+        fingerprint=fingerprint, duplicate_of_id=copy_of.id if copy_of is not None else None,
+        fetched_at=utcnow(), **{f"band{i}": padded[i] for i in range(BANDS)},
+    )

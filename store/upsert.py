@@ -7,11 +7,8 @@ from typing import Any, Iterable
 from sqlalchemy.orm import Session
 
 
-def insert_ignore(session: Session, model: type, rows: Iterable[dict[str, Any]], conflict: list[str]) -> int:
-    """Insert ``rows`` into ``model``'s table, skipping rows whose ``conflict`` columns exist; returns rows added."""
-    rows = list(rows)
-    if not rows:
-        return 0
+def dialect_insert(session: Session, model: type):
+    """``insert(model)`` of the session's dialect, which has ``on_conflict_do_nothing``/``_do_update``."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -19,8 +16,16 @@ def insert_ignore(session: Session, model: type, rows: Iterable[dict[str, Any]],
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - only the two supported backends
         raise RuntimeError(f"store: unsupported database dialect {dialect}")
-    stmt = insert(model).on_conflict_do_nothing(index_elements=conflict)
-    added = 0
-    for row in rows:
-        added += session.execute(stmt.values(**row)).rowcount or 0
-    return added
+    return insert(model)
+
+
+def insert_ignore(session: Session, model: type, rows: Iterable[dict[str, Any]], conflict: list[str]) -> int:
+    """Insert ``rows`` into ``model``'s table in one statement, skipping rows whose ``conflict`` columns exist.
+
+    Returns how many rows were added.
+    """
+    rows = list(rows)
+    if not rows:
+        return 0
+    stmt = dialect_insert(session, model).on_conflict_do_nothing(index_elements=conflict)
+    return len(session.execute(stmt.returning(model.id), rows).all())

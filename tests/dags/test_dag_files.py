@@ -36,7 +36,12 @@ def test_schedules_and_docs(dagbag):
     assert ingest.timetable.expression == "*/30 * * * *"
     assert digest.timetable.expression == "0 7 * * *"
     outlets = [(t.task_id, o.name) for t in ingest.tasks for o in t.outlets]
-    assert outlets == [("process", "planwatch://facts")]
+    assert outlets == [("finish", "planwatch://facts")]  # one Asset event per run, not one per batch
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    process = ingest.get_task("process")
+    assert isinstance(process, MappedOperator) and process.upstream_task_ids == {"plan_pages"}
+    assert ingest.get_task("plan_pages").upstream_task_ids == {"poll"}
     assert "planwatch://facts" in repr(alerts.timetable.asset_condition)
     for dag in (ingest, alerts, digest):
         assert dag.doc_md and len(dag.doc_md) > 200

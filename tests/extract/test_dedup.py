@@ -9,7 +9,7 @@ from pathlib import Path
 
 import trafilatura
 
-from extract.dedup import bands, distance, fingerprint, is_near_duplicate, to_signed
+from extract.dedup import bands, distance, fingerprint, is_near_duplicate, probes, to_signed
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 SEED = (SHARED / "seed" / "five-year-plan-tech-cnn.txt").read_text()
@@ -87,16 +87,30 @@ def test_a_fingerprint_with_the_top_bit_set_is_negative():
     assert any(fp < 0 for fp in fps) and any(fp > 0 for fp in fps)
 
 
-def test_bands_find_every_fingerprint_within_the_threshold():
+def test_probes_find_every_fingerprint_within_the_threshold():
     rng = random.Random(3)
-    for _ in range(500):
-        a = to_signed(rng.getrandbits(64))
-        flips = rng.sample(range(64), 7)
-        b = to_signed((a & (2**64 - 1)) ^ sum(1 << i for i in flips))
-        assert is_near_duplicate(a, b)
-        assert set(bands(a)) & set(bands(b))
-        c = to_signed((a & (2**64 - 1)) ^ sum(1 << i for i in rng.sample(range(64), 8)))
-        assert not is_near_duplicate(a, c)
+    for n_flips in (7, 7, 6, 4, 1):
+        for _ in range(500):
+            a = to_signed(rng.getrandbits(64))
+            # worst cases too: 7 bits spread 2, 2, 2, 1 over the four bands
+            flips = rng.sample(range(64), n_flips) if rng.random() < 0.5 else [
+                16 * band + bit for band, k in zip(rng.sample(range(4), 4), (2, 2, 2, 1)) for bit in rng.sample(range(16), k)
+            ][:n_flips]
+            b = to_signed((a & (2**64 - 1)) ^ sum(1 << i for i in flips))
+            assert is_near_duplicate(a, b)
+            stored = bands(b)
+            assert any(stored[i] in keys for i, keys in enumerate(probes(a)))
+    c = to_signed(rng.getrandbits(64))
+    assert not is_near_duplicate(c, c ^ 0xFF)  # 8 bits apart
     a = fingerprint(SEED)
-    assert len(bands(a)) == 8 and all(0 <= k < 8 << 8 for k in bands(a))
-    assert sorted(k >> 8 for k in bands(a)) == list(range(8))
+    assert len(bands(a)) == 4 and [k >> 16 for k in bands(a)] == [0, 1, 2, 3]
+    assert all(len(set(keys)) == 17 and all(k >> 16 == i for k in keys) for i, keys in enumerate(probes(a)))
+
+
+def test_probes_match_few_unrelated_fingerprints():
+    rng = random.Random(5)
+    stored = [bands(to_signed(rng.getrandbits(64))) for _ in range(20_000)]
+    query = probes(to_signed(rng.getrandbits(64)))
+    hits = sum(any(row[i] in set(keys) for i, keys in enumerate(query)) for row in stored)
+    assert hits < 80  # expected ~20,000 * 68 / 65,536 = 21
+

@@ -3,7 +3,7 @@
 import socket
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from planwatch import settings, stages
 from planwatch.demo import SAMPLE, write_config
@@ -93,3 +93,27 @@ def test_a_typo_in_the_feeds_file_stops_the_run_with_file_key_and_fix(cfg, tmp_p
     with pytest.raises(ConfigError) as err:
         stages.prepare(cfg)
     assert str(cfg.feeds_path) in str(err.value) and "did you mean 'language'" in str(err.value)
+
+
+def test_pages_are_planned_in_batches_and_a_retried_batch_adds_nothing(cfg, http_server, monkeypatch):
+    import dataclasses
+
+    from store import session_scope
+    from store.models import Article, Fact, Figure
+
+    cfg = dataclasses.replace(cfg, page_batch_size=1)
+    for batch in stages.prepare(cfg):
+        stages.poll_batch(batch, cfg)
+    batches = stages.plan_pages(cfg)
+    assert len(batches) >= 3 and all(len(b) == 1 for b in batches)
+    first = [stages.process_batch(b, cfg) for b in batches]
+    assert sum(s["new_facts"] for s in first) >= 4
+    with session_scope(cfg.database_url) as s:
+        rows = tuple(s.scalar(select(func.count()).select_from(m)) for m in (Article, Fact, Figure))
+    fetched = len(http_server.requests)
+    again = [stages.process_batch(b, cfg) for b in batches]  # Airflow retrying every batch
+    assert sum(s["fetched"] + s["new_articles"] + s["new_facts"] for s in again) == 0
+    assert len(http_server.requests) == fetched
+    with session_scope(cfg.database_url) as s:
+        assert tuple(s.scalar(select(func.count()).select_from(m)) for m in (Article, Fact, Figure)) == rows
+    assert stages.finish_process(first, cfg)["new_facts"] == sum(s["new_facts"] for s in first)

@@ -1,0 +1,115 @@
+"""Does ingest spread over Celery workers? The same pages through planwatch_ingest with 1 and with 2 workers.
+
+    uv run python benchmarks/scale.py [--pages 2000] [--batch 50] [--skip-run]
+
+PAGES real-size pages (benchmarks/pages.py: ../shared/realpages and ../shared/eval, repeated) are served
+on loopback as RSS feeds. Each configuration gets a fresh LocalCluster (`planwatch serve --cluster`:
+PostgreSQL databases planwatch_cluster_bench_*, dropped afterwards; Redis database 8) with one worker of
+concurrency 1, then two workers of concurrency 1; planwatch_ingest is triggered once and timed from
+Airflow's own dag_run start and end. Printed beside them: the bound (extract_article, i.e. trafilatura,
+alone on the same pages in one and in two processes) and the single-process `planwatch run` on the same
+pages (SQLite store).
+
+Targets (2-core machine): two workers >= 1.6 x the pages/s of one; the ingest run with two workers
+<= 1.5 x the time of the two-process extraction bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pages as bench_pages  # noqa: E402
+
+REDIS_URL = "redis://127.0.0.1:6379/8"
+PG = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+
+
+def through_cluster(bodies: list[bytes], workers: int, batch: int, folder: Path) -> dict:
+    """Seconds of one planwatch_ingest run over these pages with ``workers`` workers of concurrency 1."""
+    import sqlalchemy as sa
+
+    from planwatch.cluster import LocalCluster
+    from planwatch.standins import HTTPServer
+    from store import session_scope
+    from store.models import Article
+
+    server = HTTPServer().start()
+    try:
+        env = dict(os.environ)
+        env.update(bench_pages.config_env(folder / f"config-{workers}", bench_pages.serve(server, bodies), len(bodies)))
+        env["PLANWATCH_PAGE_BATCH_SIZE"] = str(batch)
+        with LocalCluster(env, folder / f"home-{workers}", redis_url=REDIS_URL, workers=workers, concurrency=1,
+                          pg_server=PG, prefix="planwatch_cluster_bench") as cluster:
+            cluster.wait_parsed("planwatch_ingest", timeout=600)
+            cluster.trigger("planwatch_ingest")
+            cluster.wait_settled("planwatch_ingest", timeout=3600)
+            runs = [r for r in cluster.runs("planwatch_ingest") if r[1] == "success"]
+            span = cluster.query(
+                "SELECT count(*), min(start_date), max(end_date), count(DISTINCT hostname) FROM task_instance"
+                " WHERE dag_id = 'planwatch_ingest' AND task_id = 'process' AND map_index >= 0")[0]
+            with session_scope(cluster.store_url) as s:
+                stored = s.scalar(sa.select(sa.func.count()).select_from(Article))
+            busiest = max(runs, key=lambda r: (r[3] - r[2]).total_seconds()) if runs else None
+    finally:
+        server.stop()
+    if busiest is None:
+        raise SystemExit(f"scale: no successful planwatch_ingest run with {workers} workers")
+    return {"seconds": (busiest[3] - busiest[2]).total_seconds(), "stored": stored, "tasks": span[0],
+            "process_seconds": (span[2] - span[1]).total_seconds(), "hosts": span[3]}
+
+
+def single_process(bodies: list[bytes], folder: Path) -> float:
+    from planwatch import settings
+    from planwatch.runner import run_once
+    from planwatch.standins import HTTPServer
+
+    server = HTTPServer().start()
+    try:
+        env = bench_pages.config_env(folder / "config-run", bench_pages.serve(server, bodies), len(bodies))
+        env.update({"PLANWATCH_HOME": str(folder / "run"), "PLANWATCH_DATABASE_URL": f"sqlite:///{folder / 'run.db'}"})
+        t0 = time.perf_counter()
+        run_once(settings.load({**os.environ, **env}), progress=False)
+        return time.perf_counter() - t0
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=50, help="PLANWATCH_PAGE_BATCH_SIZE: pages per mapped task")
+    parser.add_argument("--skip-run", action="store_true", help="leave out the single-process planwatch run")
+    args = parser.parse_args()
+    bodies = bench_pages.pages(args.pages)
+    n = len(bodies)
+    print(f"scale benchmark: {n} pages, {args.batch} per mapped task; timings on a loaded machine are indicative only",
+          flush=True)
+    bound1, bound2 = bench_pages.extraction_seconds(bodies, 1), bench_pages.extraction_seconds(bodies, 2)
+    print(f"bound: trafilatura alone, 1 process {bound1:.1f} s ({n / bound1:.1f} pages/s), "
+          f"2 processes {bound2:.1f} s ({n / bound2:.1f} pages/s)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="planwatch-bench-scale-") as tmp:
+        folder = Path(tmp)
+        results = {}
+        for workers in (1, 2):
+            r = results[workers] = through_cluster(bodies, workers, args.batch, folder)
+            print(f"ingest DAG, CeleryExecutor, {workers} worker(s) x concurrency 1: run {r['seconds']:.1f} s "
+                  f"({n / r['seconds']:.1f} pages/s; {r['stored']} articles; {r['tasks']} process tasks on "
+                  f"{r['hosts']} worker(s), first start to last end {r['process_seconds']:.1f} s)", flush=True)
+        one, two = results[1]["seconds"], results[2]["seconds"]
+        print(f"two workers / one worker: {one / two:.2f}x the pages/s (target >= 1.6x)")
+        print(f"ingest with two workers / two-process bound: {two / bound2:.2f}x the time (target <= 1.5x)")
+        if not args.skip_run:
+            seconds = single_process(bodies, folder)
+            print(f"single-process planwatch run (SQLite): {seconds:.1f} s ({n / seconds:.1f} pages/s; "
+                  f"{seconds / bound1:.2f}x the one-process bound)")
+
+
+if __name__ == "__main__":
+    main()
