@@ -165,6 +165,11 @@ def failed_deliveries(session: Session, limit: int = 200) -> list[Delivery]:
     ))
 
 
+def due_count(session: Session, now: dt.datetime) -> int:
+    """Deliveries that a send would try now (pending, and due)."""
+    return session.scalar(select(func.count()).select_from(Delivery).where(_due_clause(now))) or 0
+
+
 # -- steps -------------------------------------------------------------------------------------------------------------
 
 

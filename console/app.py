@@ -202,11 +202,14 @@ def _add_pages(app: FastAPI, store: Store) -> None:
 
 
 def poll_now(store: Store, names: list[str] | None) -> list[str]:
+    from extract.errors import ConfigError
+    from store.feeds import poll_now as reset_backoff
+
     with store.session() as session:
         try:
-            return queries.poll_now(session, names)
-        except queries.UnknownFeed as exc:
-            raise HTTPException(404, str(exc)) from None
+            return reset_backoff(session, names)
+        except ConfigError as exc:
+            raise HTTPException(404, f"poll now: {exc}") from None
 
 
 def retry(store: Store, delivery_id: int) -> None:

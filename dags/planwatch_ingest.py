@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, Param, dag, task
 
 FACTS = Asset("planwatch://facts")
 
@@ -22,38 +22,56 @@ def _tell_operators(context) -> None:
     max_active_runs=1,
     tags=["planwatch"],
     default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=2), "on_failure_callback": _tell_operators},
+    params={
+        "force": Param(False, type="boolean", title="Poll every feed now",
+                       description="Poll every enabled feed now, whatever its schedule or backoff."),
+        "feeds": Param([], type="array", items={"type": "string"}, title="Feeds to poll now",
+                       description="Names from config/feeds.yaml to poll now (their backoff is cleared)."),
+    },
     doc_md="""
 ### planwatch_ingest — every 30 minutes
 
 1. **plan_batches** migrates the planwatch store, syncs `config/feeds.yaml` into it and splits the feeds
-   that are due (per-feed interval, backoff, dormant feeds at most weekly) into batches of ids.
+   that are due (per-feed interval, backoff, dormant feeds at most weekly) into batches of ids. When none
+   is due its log says why and when the next feed is due. Trigger with **force** (every feed now) or
+   **feeds** (names) to poll regardless of schedule and backoff.
 2. **poll** (one mapped task per batch) polls the batch concurrently with conditional GET; its log ends
-   with *polled / unchanged / new entries / errors* and names every failing feed.
+   with *polled / unchanged / new entries / errors* and names every failing feed. When every feed of the
+   batch fails, or more than `PLANWATCH_POLL_FAILURE_PERCENT` (50%), the task fails (no retry) after
+   recording every feed, and operators are told once, with the failing feeds named.
 3. **process** fetches the pages of new entries, extracts their text, detects plan and technology
    mentions and figures, stores them, and updates facts (new, revised, corroborated). It updates the
-   Asset `planwatch://facts`, which starts **planwatch_alerts**.
+   Asset `planwatch://facts` with the counts in its `extra`; **planwatch_alerts** runs on it.
 
-Every task is idempotent: a retry adds no rows. Feed health: `planwatch feeds`; facts: `planwatch facts`.
+A config error fails the task at once, its message first in the log. Every task is idempotent: a retry
+adds no rows. Feed health, facts and deliveries: the **planwatch** entry of the navigation (and the
+planwatch tab of this DAG), or `planwatch feeds` / `planwatch facts`.
 """,
 )
 def planwatch_ingest():
     @task
-    def plan_batches() -> list[list[int]]:
+    def plan_batches(params=None) -> list[list[int]]:
         from planwatch import stages
+        from planwatch.task_failures import run_task
 
-        return stages.prepare()
+        params = params or {}
+        return run_task(stages.prepare, force=bool(params.get("force")), feeds=params.get("feeds") or None)
 
     @task(max_active_tis_per_dagrun=2)
     def poll(feed_ids: list[int]) -> dict:
         from planwatch import stages
+        from planwatch.task_failures import run_task
 
-        return stages.poll_batch(feed_ids)
+        return run_task(stages.poll_batch, feed_ids)
 
     @task(outlets=[FACTS], trigger_rule="none_failed")
-    def process() -> dict:
+    def process(outlet_events=None) -> dict:
         from planwatch import stages
+        from planwatch.task_failures import run_task
 
-        return stages.process_entries()
+        summary = run_task(stages.process_entries)
+        outlet_events[FACTS].extra = stages.asset_extra(summary)
+        return summary
 
     polled = poll.expand(feed_ids=plan_batches())
     polled >> process()

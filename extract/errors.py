@@ -2,6 +2,7 @@
 
     PlanwatchError
     ├── ConfigError          a config file or setting is wrong (names file, key and fix)
+    ├── PollFailed           all, or more than the allowed share, of a poll's feeds failed (names them)
     └── FetchError           an outside fetch failed; ``str()`` says where: "fetch: access forbidden (403)"
         ├── BlockedURL       scheme not http(s), or the address is private/loopback/... and not allowed
         ├── ResponseTooLarge the (decompressed) body passed the cap
@@ -28,6 +29,10 @@ class ConfigError(PlanwatchError, ValueError):
         if fix:
             text += f" (fix: {fix})"
         super().__init__(text)
+
+
+class PollFailed(PlanwatchError):
+    """Too many of the feeds a poll task polled failed; their state is recorded, the task must fail."""
 
 
 class FetchError(PlanwatchError):

@@ -44,6 +44,13 @@ def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _percent(env: dict, name: str, default: int) -> int:
+    value = _int(env, name, default, 0)
+    if value > 100:
+        raise ConfigError(f"{value} is above 100", key=name, fix=f"use a percentage such as {default}")
+    return value
+
+
 def _networks(env: dict, name: str) -> tuple[str, ...]:
     import ipaddress
 
@@ -74,6 +81,7 @@ class Settings:
     feed_batch_size: int = 50
     fetch_concurrency: int = 16
     max_pages_per_run: int = 500
+    poll_failure_percent: int = 50
 
 
 def load(env: dict | None = None) -> Settings:
@@ -113,4 +121,5 @@ def load(env: dict | None = None) -> Settings:
         feed_batch_size=_int(env, "PLANWATCH_FEED_BATCH_SIZE", 50, 1),
         fetch_concurrency=_int(env, "PLANWATCH_FETCH_CONCURRENCY", 16, 1),
         max_pages_per_run=_int(env, "PLANWATCH_MAX_PAGES_PER_RUN", 500, 1),
+        poll_failure_percent=_percent(env, "PLANWATCH_POLL_FAILURE_PERCENT", 50),
     )

@@ -314,29 +314,6 @@ def list_feeds(session: Session, sort: str = "health", descending: bool = False)
     ) for f in session.scalars(select(Feed).order_by(*order))]
 
 
-class UnknownFeed(LookupError):
-    """A feed name the store does not know (the message lists a few that it does)."""
-
-
-def poll_now(session: Session, names: list[str] | None = None) -> list[str]:
-    """Reset the backoff of the named enabled feeds (all when ``names`` is None): the next run polls them."""
-    query = select(Feed).where(Feed.enabled.is_(True))
-    if names is not None:
-        query = query.where(Feed.name.in_(names))
-    feeds = list(session.scalars(query))
-    missing = sorted(set(names or []) - {f.name for f in feeds})
-    if missing:
-        known = sorted(session.scalars(select(Feed.name).where(Feed.enabled.is_(True)).limit(5)))
-        raise UnknownFeed(f"poll now: no enabled feed named {', '.join(map(repr, missing))} "
-                          f"(known feeds include {', '.join(map(repr, known)) or 'none'})")
-    for feed in feeds:
-        feed.next_poll_at = None
-        feed.failures = 0
-        feed.dormant = False
-    session.flush()
-    return [f.name for f in feeds]
-
-
 # ---- deliveries -------------------------------------------------------------------------------------------------
 
 
