@@ -92,6 +92,9 @@ def api_server(airflow_db, sample_store, tmp_path_factory):
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
         "AIRFLOW__API__PORT": str(port),
     })
+    # the DAGs in Airflow's database, so that the UI shows them (and the planwatch tab on each)
+    subprocess.run([sys.executable, "-m", "airflow", "dags", "reserialize"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     log = open(tmp_path_factory.mktemp("api-server") / "api-server.log", "w+")
     proc = subprocess.Popen([sys.executable, "-m", "airflow", "api-server", "--host", "127.0.0.1", "--port", str(port),
                              "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT)
