@@ -216,8 +216,8 @@ class Trends:
 
 def _day(session: Session, column):
     """The UTC calendar day of a timestamp column, as SQL, on either backend."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.date(column)
+    if session.get_bind().dialect.name == "sqlite":  # stored as UTC ISO text: the day is its first 10 characters
+        return func.substr(column, 1, 10)
     return cast(func.timezone("UTC", column), String(10))
 
 
@@ -225,35 +225,64 @@ def _bucket_of(day: dt.date, bucket: str) -> dt.date:
     return day - dt.timedelta(days=day.weekday()) if bucket == "week" else day
 
 
+# Counts of days before yesterday never change (a fact's first sighting and an article's fetch are stamped
+# "now" when stored), so they are kept per process: a trends page then reads only the last two days.
+_settled_days: dict[tuple[str, str, dt.date], dict[str, int]] = {}
+
+
+def _daily_facts(session: Session, start: dt.datetime) -> dict[dt.date, dict[str, int]]:
+    day = _day(session, Fact.first_seen_at)
+    techs = cast(Fact.technologies, String)
+    counts: dict[dt.date, dict[str, int]] = {}
+    for day_text, tech_list, count in session.execute(
+        select(day, techs, func.count()).where(Fact.first_seen_at >= start).group_by(day, techs)
+    ):
+        per_day = counts.setdefault(dt.date.fromisoformat(str(day_text)[:10]), {})
+        for tech in json.loads(tech_list or "[]"):
+            per_day[tech] = per_day.get(tech, 0) + count
+    return counts
+
+
+def _daily_mentions(session: Session, start: dt.datetime) -> dict[dt.date, dict[str, int]]:
+    day = _day(session, Article.fetched_at)
+    counts: dict[dt.date, dict[str, int]] = {}
+    for day_text, key, count in session.execute(
+        select(day, Mention.key, func.sum(Mention.count)).join(Article, Article.id == Mention.article_id)
+        .where(Mention.kind == "technology", Article.fetched_at >= start).group_by(day, Mention.key)
+    ):
+        per_day = counts.setdefault(dt.date.fromisoformat(str(day_text)[:10]), {})
+        per_day[key] = per_day.get(key, 0) + int(count or 0)
+    return counts
+
+
+def _per_day(session: Session, series: str, days: list[dt.date], today: dt.date) -> dict[dt.date, dict[str, int]]:
+    """Counts per day for ``days``; settled days come from the per-process cache once read."""
+    url = str(session.get_bind().url)
+    settled = today - dt.timedelta(days=1)
+    missing = [d for d in days if d >= settled or (url, series, d) not in _settled_days]
+    fresh = (_daily_facts if series == "facts" else _daily_mentions)(session, _day_start(min(missing))) if missing else {}
+    out = {}
+    for day in days:
+        if day in missing:
+            out[day] = fresh.get(day, {})
+            if day < settled:
+                _settled_days[(url, series, day)] = out[day]
+        else:
+            out[day] = _settled_days[(url, series, day)]
+    return out
+
+
 def trends(session: Session, *, bucket: str = "day", days: int = 30, today: dt.date | None = None) -> Trends:
     """New facts and technology mentions per technology per day (or week) over the last ``days`` days."""
     today = today or dt.datetime.now(dt.timezone.utc).date()
-    first = today - dt.timedelta(days=days - 1)
-    buckets = sorted({_bucket_of(first + dt.timedelta(days=i), bucket) for i in range(days)})
+    window = [today - dt.timedelta(days=days - 1 - i) for i in range(days)]
+    buckets = sorted({_bucket_of(d, bucket) for d in window})
     index = {b: i for i, b in enumerate(buckets)}
     result = Trends(bucket, buckets)
-
-    def add(series: dict[str, list[int]], key: str, day_text, count: int) -> None:
-        day = dt.date.fromisoformat(str(day_text)[:10])
-        slot = index.get(_bucket_of(day, bucket))
-        if slot is not None:
-            series.setdefault(key, [0] * len(buckets))[slot] += count
-
-    fact_day = _day(session, Fact.first_seen_at)
-    for day_text, techs, count in session.execute(
-        select(fact_day, cast(Fact.technologies, String), func.count())
-        .where(Fact.first_seen_at >= _day_start(first)).group_by(fact_day, cast(Fact.technologies, String))
-    ):
-        for tech in json.loads(techs or "[]"):
-            add(result.facts, tech, day_text, count)
-    mention_day = _day(session, Article.fetched_at)
-    for day_text, key, count in session.execute(
-        select(mention_day, Mention.key, func.sum(Mention.count))
-        .join(Article, Article.id == Mention.article_id)
-        .where(Mention.kind == "technology", Article.fetched_at >= _day_start(first))
-        .group_by(mention_day, Mention.key)
-    ):
-        add(result.mentions, key, day_text, int(count or 0))
+    for name, target in (("facts", result.facts), ("mentions", result.mentions)):
+        for day, counts in _per_day(session, name, window, today).items():
+            for key, count in counts.items():
+                target.setdefault(key, [0] * len(buckets))[index[_bucket_of(day, bucket)]] += count
     return result
 
 
