@@ -177,6 +177,9 @@ def retrying_deliveries(session: Session, limit: int = 200) -> list[Delivery]:
         select(Delivery).where(Delivery.status == "pending", Delivery.attempts > 0, Delivery.last_error.is_not(None))
         .options(joinedload(Delivery.subscriber)).order_by(Delivery.id).limit(limit)
     ))
+def due_count(session: Session, now: dt.datetime) -> int:
+    """Deliveries that a send would try now (pending, and due)."""
+    return session.scalar(select(func.count()).select_from(Delivery).where(_due_clause(now))) or 0
 
 
 # -- steps -------------------------------------------------------------------------------------------------------------

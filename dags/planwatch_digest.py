@@ -31,8 +31,9 @@ def planwatch_digest():
     @task
     def send_digest() -> dict:
         from planwatch import stages
+        from planwatch.task_failures import run_task
 
-        return stages.digest_pass()
+        return run_task(stages.digest_pass)
 
     send_digest()
 

@@ -14,6 +14,7 @@
     ├── StoreError                       store.errors: the store cannot do its job: "store: ..."
     │   ├── StoreBusy                    another process holds the store's lock past the lock timeout
     │   └── StoreUnavailable             unreachable, read-only, or not a planwatch store
+    ├── PollFailed                       extract.errors: all, or more than the allowed share, of a poll's feeds failed
     ├── DeliveryError                    alerts.errors: sending an alert failed: "smtp: recipient refused (550)"
     └── StageFailure                     planwatch.budget: one page broke a stage (quarantined, the run goes on)
 """
@@ -54,6 +55,8 @@ def raise_all(errors: list[ConfigError]) -> None:
         raise flat[0]
     if flat:
         raise ConfigErrors(flat)
+class PollFailed(PlanwatchError):
+    """Too many of the feeds a poll task polled failed; their state is recorded, the task must fail."""
 
 
 class FetchError(PlanwatchError):

@@ -110,9 +110,18 @@ def cmd_feeds(args, cfg) -> int:
     from extract.urls import redact
     from store import migrate, session_scope
     from store.entries import quarantined_entries
-    from store.feeds import all_feeds
+    from store.feeds import all_feeds, poll_now
 
     migrate(cfg.database_url)
+    if args.poll_now or args.all:
+        from planwatch.config import load_feeds
+        from store.feeds import sync_feeds
+
+        with session_scope(cfg.database_url) as session:
+            sync_feeds(session, load_feeds(cfg.feeds_path))
+            names = poll_now(session, None if args.all else args.poll_now)
+        print(f"the next ingest run polls {len(names)} feed(s) now: {', '.join(names)}")
+        return 0
     with session_scope(cfg.database_url) as session:
         feeds = all_feeds(session)
         rows = [(f.name, f.enabled, f.dormant, f.last_status or "never polled", f.failures, f.entry_count,
@@ -214,7 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sightings", type=int, metavar="FACT_ID", help="a fact's sightings and why they are one fact")
     p.set_defaults(func=cmd_facts)
 
-    sub.add_parser("feeds", help="feed health").set_defaults(func=cmd_feeds)
+    p = sub.add_parser("feeds", help="feed health; --poll-now clears a feed's backoff for the next run")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--poll-now", action="append", metavar="NAME", help="poll this feed on the next run (repeatable)")
+    which.add_argument("--all", action="store_true", help="poll every enabled feed on the next run")
+    p.set_defaults(func=cmd_feeds)
     sub.add_parser("deliveries", help="deliveries that failed for good").set_defaults(func=cmd_deliveries)
     sub.add_parser("check", help="validate config/*.yaml").set_defaults(func=cmd_check)
     sub.add_parser("migrate", help="create or upgrade the planwatch store").set_defaults(func=cmd_migrate)

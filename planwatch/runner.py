@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from extract.urls import redact
+from extract.errors import PollFailed
 from planwatch import stages
 from planwatch.settings import Settings
 
@@ -28,7 +29,13 @@ def run_once(cfg: Settings, *, progress: bool = True, console: Console | None = 
         n_feeds = sum(len(b) for b in batches)
         task = bar.add_task("poll feeds", total=n_feeds)
         for batch in batches:
-            s = stages.poll_batch(batch, cfg)
+            try:
+                s = stages.poll_batch(batch, cfg)
+            except PollFailed as exc:  # every feed's state is recorded; go on with what did arrive
+                totals["fatal"] = str(exc)
+                problems.append(str(exc))
+                bar.update(task, advance=len(batch))
+                continue
             totals["feeds_polled"] += s["polled"]
             totals["unchanged"] += s["unchanged"]
             totals["new_entries"] += s["new_entries"]

@@ -58,8 +58,8 @@ def airflow_env(home: Path, host: str = "127.0.0.1", port: int = 8080) -> dict[s
         "AIRFLOW__API__BASE_URL": f"http://{host}:{port}",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{host}:{port}/execution/",
         "AIRFLOW__API_AUTH__JWT_SECRET": shared_secret(home / "jwt_secret", lambda: secrets.token_urlsafe(64)),
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
     })
+    env.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin")
     return env
 
 

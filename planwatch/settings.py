@@ -73,6 +73,11 @@ def _database_url(raw: str, key: str = "PLANWATCH_DATABASE_URL") -> str:
     if url.get_backend_name() == "postgresql" and not url.database:
         raise ConfigError(f"'{redact(raw)}' names no database", key=key, fix="end the URL with /planwatch")
     return raw
+def _percent(env: dict, name: str, default: int) -> int:
+    value = _int(env, name, default, 0)
+    if value > 100:
+        raise ConfigError(f"{value} is above 100", key=name, fix=f"use a percentage such as {default}")
+    return value
 
 
 def _networks(env: dict, name: str) -> tuple[str, ...]:
@@ -113,6 +118,7 @@ class Settings:
     broker_url: str = "redis://127.0.0.1:6379/0"
     workers: int = 2
     worker_concurrency: int = 2
+    poll_failure_percent: int = 50
 
 
 WORKER_NAME = "PLANWATCH_WORKER_NAME"  # per Celery worker process: its name in task instances (serve.hostname)
@@ -152,6 +158,7 @@ def load(env: dict | None = None) -> Settings:
         broker_url=env.get("PLANWATCH_BROKER_URL") or Settings.broker_url,
         workers=read(_int, "PLANWATCH_WORKERS", 2, 1),
         worker_concurrency=read(_int, "PLANWATCH_WORKER_CONCURRENCY", 2, 1),
+        poll_failure_percent=read(_percent, "PLANWATCH_POLL_FAILURE_PERCENT", 50),
     )
     raise_all(errors)
     return Settings(

@@ -74,22 +74,45 @@ def check_config(cfg: Settings | None = None) -> dict:
 # ---- planwatch_ingest -------------------------------------------------------------------------
 
 
-def prepare(cfg: Settings | None = None) -> list[list[int]]:
-    """Migrate the store, sync feeds from config, and return the due feeds in batches of ids."""
+def prepare(cfg: Settings | None = None, *, force: bool = False, feeds: list[str] | None = None) -> list[list[int]]:
+    """Migrate the store, sync feeds from config, and return the due feeds in batches of ids.
+
+    ``force`` makes every enabled feed due now, ``feeds`` the named ones (their backoff is cleared).
+    """
     from planwatch.config import load_feeds
     from store import migrate, session_scope
-    from store.feeds import due_feed_ids, sync_feeds
+    from store.feeds import due_feed_ids, poll_now, sync_feeds
 
     cfg = _settings(cfg)
     sources = load_feeds(cfg.feeds_path)
     migrate(cfg.database_url)
     with session_scope(cfg.database_url) as session:
         sync_feeds(session, sources)
+        if force or feeds:
+            forced = poll_now(session, None if force else list(feeds))
+            log.info("planwatch: polling %d feeds now, whatever their schedule: %s", len(forced), ", ".join(forced))
         ids = due_feed_ids(session, _now())
+        if not ids:
+            log.info("planwatch: %s", _why_nothing_is_due(session))
     size = cfg.feed_batch_size
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]
     log.info("planwatch: %d feeds due, in %d batches of at most %d", len(ids), len(batches), size)
     return batches
+
+
+def _why_nothing_is_due(session) -> str:
+    from store.feeds import schedule
+
+    plan = schedule(session)
+    if not plan.enabled:
+        return "no feed is due: the feeds file lists no feed"
+    waiting = plan.enabled - plan.backing_off - plan.dormant
+    text = (f"no feed is due: of {plan.enabled} enabled feeds, {plan.backing_off} are backing off after failures, "
+            f"{plan.dormant} are dormant and {waiting} are waiting for their interval")
+    if plan.next_at is not None:
+        minutes = max(0, round((plan.next_at - _now()).total_seconds() / 60))
+        text += f"; next due: {plan.next_name!r} at {plan.next_at:%Y-%m-%d %H:%M} UTC (in {minutes} min)"
+    return text + ". To poll now: trigger planwatch_ingest with force or feeds, or `planwatch feeds --poll-now`."
 
 
 def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
@@ -140,9 +163,23 @@ def poll_batch(feed_ids: list[int], cfg: Settings | None = None) -> dict:
     log.info("planwatch: %s; %d dormant", redact(str(summary)), dormant)
     for problem in problems:
         log.warning("planwatch: %s", problem)
+    _judge_poll(len(outcomes), problems, cfg.poll_failure_percent)
     return {"polled": summary.polled, "unchanged": summary.not_modified + summary.unchanged,
             "new_entries": summary.new_entries, "errors": summary.errors + summary.gone, "dormant": dormant,
             "problems": problems}
+
+
+def _judge_poll(polled: int, problems: list[str], percent: int) -> None:
+    """Fail the poll (its feeds' state is already recorded) when every feed, or more than ``percent``%, failed."""
+    from extract.errors import PollFailed
+
+    failed = len(problems)
+    if not failed or (failed < polled and failed * 100 <= percent * polled):
+        return
+    shown = problems[:20] + ([f"... and {failed - 20} more"] if failed > 20 else [])
+    share = "every one" if failed == polled else f"more than {percent}%"
+    raise PollFailed(f"poll: {failed} of {polled} feeds failed ({share}; PLANWATCH_POLL_FAILURE_PERCENT="
+                     f"{percent}): " + "; ".join(shown))
 
 
 @dataclass
@@ -382,6 +419,34 @@ def sync_subscribers(cfg: Settings) -> int:
     with session_scope(cfg.database_url) as session:
         subscribers.sync(session, specs)
     return len(specs)
+
+
+def asset_extra(summary: dict) -> dict:
+    """What the planwatch://facts event carries: the counts planwatch_alerts decides on."""
+    return {key: summary.get(key, 0) for key in ("new_facts", "revisions", "corroborations", "new_articles")}
+
+
+def nothing_to_alert(extras: list[dict], cfg: Settings | None = None) -> str | None:
+    """Why planwatch_alerts has nothing to do for these Asset events, or None if it has (or cannot tell)."""
+    from alerts.outbox import due_count
+    from store import migrate, session_scope
+
+    counted = [e for e in extras if e and "new_facts" in e]
+    if not extras or len(counted) < len(extras):
+        return None  # a manual run, or an event from before the counts: do the full pass
+    changes = sum(e.get("new_facts", 0) + e.get("revisions", 0) + e.get("corroborations", 0) for e in counted)
+    if changes:
+        return None
+    cfg = _settings(cfg)
+    migrate(cfg.database_url)
+    with session_scope(cfg.database_url) as session:
+        waiting = due_count(session, _now())
+    if waiting:
+        return None
+    reason = (f"nothing new: {len(counted)} planwatch://facts event(s) with 0 new facts, 0 revisions and "
+              "0 corroborations, and no delivery is waiting for a retry")
+    log.info("planwatch: alerts: %s", reason)
+    return reason
 
 
 def alerts_pass(cfg: Settings | None = None) -> dict:
