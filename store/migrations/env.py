@@ -2,6 +2,7 @@ from alembic import context
 
 from store.db import engine_for
 from store.models import Base
+from store.search import include_name
 
 config = context.config
 
@@ -13,6 +14,7 @@ def run() -> None:
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
+            include_name=include_name,
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
