@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, cast, column, exists, func, literal, literal_column, or_, select, table
+from sqlalchemy import String, case, cast, column, exists, func, literal, literal_column, or_, select, table
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -40,7 +40,7 @@ __all__ = [
 INDEX_TABLES = ("articles_fts", "facts_fts")  # SQLite FTS5 tables and their shadow tables
 INDEX_COLUMN = "search_vector"  # PostgreSQL generated tsvector column
 TITLE_WEIGHT = 10.0  # bm25 weight of the title (subject) column against 1.0 for the text (sentence)
-TITLE_BONUS = 100.0  # SQLite score added per query word found in the title; bm25 scores stay far below it
+TITLE_BONUS = 100.0  # score added per query word found in the title; bm25 and ts_rank stay far below it
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
@@ -144,24 +144,27 @@ def _spaced(term: str) -> str:
     return _CJK.sub(lambda m: f" {m.group(0)} ", term)
 
 
-def _pg_tsquery(terms: list[str]) -> ColumnElement:
+def _pg_ranked(base: Select, model, terms: list[str]) -> Select:
+    vector = literal_column(f"{model.__tablename__}.{INDEX_COLUMN}")
     queries = [func.phraseto_tsquery(literal_column("'english'::regconfig"), _spaced(t)) for t in terms]
     combined = queries[0]
     for q in queries[1:]:
         combined = combined.op("&&")(q)
-    return combined
+    title = func.ts_filter(vector, literal_column("'{a}'::\"char\"[]"))
+    in_title = sum((case((title.op("@@")(q), TITLE_BONUS), else_=0.0) for q in queries), literal(0.0))
+    score = in_title + func.ts_rank(vector, combined)
+    return base.add_columns(score.label("score")).where(vector.op("@@")(combined))
 
 
 def _ranked(session: Session, base: Select, model, head, body, fts_name: str, terms: list[str]) -> Select:
-    """``base`` (selecting ``model.id``) narrowed to rows matching every term, with a ``score`` (higher is better)."""
+    """``base`` (selecting ``model.id``) narrowed to rows matching every term, with a ``score`` (higher is better).
+
+    Words found in the title (subject) come first: bm25 or ts_rank alone let a long body outrank a title.
+    """
     if session.get_bind().dialect.name == "postgresql":
-        vector = literal_column(f"{model.__tablename__}.{INDEX_COLUMN}")
-        tsq = _pg_tsquery(terms)
-        score = func.ts_rank(vector, tsq)
-        return base.add_columns(score.label("score")).where(vector.op("@@")(tsq))
+        return _pg_ranked(base, model, terms)
     long_terms = [t for t in terms if not _short(t)]
     short = [_short_match(t, head, body) for t in terms if _short(t)]
-    # bm25 alone cannot order a small or uniform corpus (its idf floors at zero): words in the title come first
     in_title = sum((func.iif(_short_match(t, head) if _short(t) else func.instr(func.lower(head), t.lower()) > 0,
                              TITLE_BONUS, 0.0) for t in terms), literal(0.0))
     if not long_terms:
