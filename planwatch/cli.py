@@ -92,6 +92,12 @@ def cmd_export(args, cfg) -> int:
     return 0
 
 
+def cmd_datasette(args, cfg) -> int:
+    from planwatch.datasette import serve
+
+    return serve(cfg, host=args.host, port=args.port, write_only=args.write_only)
+
+
 def cmd_feeds(args, cfg) -> int:
     from store import migrate, session_scope
     from store.feeds import all_feeds
@@ -195,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("datasette", help="open the SQLite store in Datasette with planwatch's metadata")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--write-only", action="store_true", help="only write metadata.yaml beside the store")
+    p.set_defaults(func=cmd_datasette)
 
     sub.add_parser("feeds", help="feed health").set_defaults(func=cmd_feeds)
     sub.add_parser("deliveries", help="deliveries that failed for good").set_defaults(func=cmd_deliveries)
