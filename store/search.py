@@ -1,15 +1,14 @@
 """Full-text search over articles and facts, and the filters shared by `search`, `facts` and the console.
 
-The index itself is kept by the database (migration 0005): on SQLite FTS5 tables with the trigram
-tokenizer fed by triggers, on PostgreSQL a generated ``search_vector`` tsvector column with a GIN index.
-Both are written in the same transaction as the row, so ingest code does nothing for search.
+The index is kept by the database (migration 0005), written in the same transaction as the row, so
+ingest code does nothing for search. On SQLite: ``<table>_fts``, FTS5 with porter stemming, for words;
+``<table>_cjk``, FTS5 with the trigram tokenizer over the rows that hold Chinese, for Chinese words
+inside running text. On PostgreSQL: a generated ``search_vector`` tsvector column with a GIN index.
 
-Query semantics: the words of a query must all occur (a "quoted phrase" counts as one word).
-On SQLite a word of three or more characters matches anywhere inside the text, so 人工智能 and
-算力规模 are found in running Chinese text and ``fund`` finds ``funding``; shorter words (AI, 6G,
-算力) are matched on word boundaries, or anywhere for Chinese, by a scan of the rows. On PostgreSQL
-English words are stemmed (``funds`` finds ``funding``) and Chinese words are matched as phrases
-of characters. A title hit ranks above a body hit on both.
+Query semantics: every word of a query must occur (a "quoted phrase" counts as one word). English
+words are stemmed on both databases (``funds`` finds ``funding``; AI and 6G are words like any other).
+A Chinese word is found anywhere inside the text (人工智能, 算力 in 全国算力总规模). A title hit
+ranks above a body hit.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, case, cast, column, exists, func, literal, literal_column, or_, select, table
+from sqlalchemy import String, case, cast, column, exists, func, literal, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -37,12 +36,14 @@ __all__ = [
     "snippet",
 ]
 
-INDEX_TABLES = ("articles_fts", "facts_fts")  # SQLite FTS5 tables and their shadow tables
+INDEX_TABLES = ("articles_fts", "facts_fts", "articles_cjk", "facts_cjk")  # SQLite FTS5 tables, shadow tables, vocabularies
 INDEX_COLUMN = "search_vector"  # PostgreSQL generated tsvector column
 TITLE_WEIGHT = 10.0  # bm25 weight of the title (subject) column against 1.0 for the text (sentence)
+MAX_GRAMS = 2000  # a one- or two-character word starting more trigrams than this is too common to look up
 TITLE_BONUS = 100.0  # score added per query word found in the title; bm25 and ts_rank stay far below it
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
+_WORDLIKE = re.compile(r"\w")
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 
 
@@ -120,24 +121,67 @@ def parse_query(query: str) -> list[str]:
     return terms
 
 
-def _short(term: str) -> bool:
-    return len(term) < 3  # the trigram index cannot look up fewer than three characters
-
-
 def _fts_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _glob_literal(term: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in term)
+def _cjk_match(session: Session, table_name: str, term: str) -> str | None:
+    """The trigram-index expression for a word inside Chinese text; None when no row can contain it.
+
+    A word of one or two characters is shorter than a trigram: it becomes the trigrams that start
+    with it, read from the index's vocabulary (every column is indexed with a trailing newline, so
+    a word at the end of a column starts one too).
+    """
+    if len(term) >= 3:
+        return _fts_string(term)
+    grams = session.execute(
+        text(f"SELECT term FROM {table_name}_cjk_vocab WHERE term >= :p AND term < :p || char(1114111) LIMIT :n"),
+        {"p": term.lower(), "n": MAX_GRAMS + 1}).scalars().all()
+    if not grams or len(grams) > MAX_GRAMS:
+        return None
+    return "(" + " OR ".join(_fts_string(g) for g in grams) + ")"
 
 
-def _short_match(term: str, *columns) -> ColumnElement[bool]:
-    """A short word in any of the columns: on word boundaries for Latin script, anywhere for Chinese."""
-    if _CJK.search(term) or not term.isascii():
-        return or_(*(func.instr(c, term) > 0 for c in columns))
-    pattern = f"*[^a-z0-9]{_glob_literal(term.lower())}[^a-z0-9]*"
-    return or_(*((literal(" ") + func.lower(c) + literal(" ")).op("GLOB")(pattern) for c in columns))
+def _stage(base: Select, model, head_name: str, groups: list[tuple[str, list[str]]]) -> Select:
+    """Rows matching every expression, each in its FTS table; bm25 of the first table, title words first."""
+    in_title = literal(0.0)
+    for table_name, exprs in groups:
+        fts = table(table_name, column("rowid"))
+        for expr in exprs:
+            titled = select(fts.c.rowid).where(literal_column(table_name).op("MATCH")(f"{head_name} : ({expr})"))
+            in_title = in_title + func.iif(model.id.in_(titled), TITLE_BONUS, 0.0)
+    (primary, exprs), *others = groups
+    fts = table(primary, column("rowid"))
+    score = in_title - func.bm25(literal_column(primary), TITLE_WEIGHT, 1.0)
+    stmt = base.add_columns(score.label("score")).join(fts, fts.c.rowid == model.id)
+    stmt = stmt.where(literal_column(primary).op("MATCH")(" AND ".join(exprs)))
+    for table_name, exprs in others:
+        other = table(table_name, column("rowid"))
+        stmt = stmt.where(model.id.in_(select(other.c.rowid).where(
+            literal_column(table_name).op("MATCH")(" AND ".join(exprs)))))
+    return stmt
+
+
+def _sqlite_ranked(session: Session, base: Select, model, head_name: str, terms: list[str]) -> list[Select]:
+    """One query through the word index (Chinese words checked in the trigram index) and one through the
+    trigram index alone, which finds English words and numbers inside Chinese text (到2030年)."""
+    name = model.__tablename__
+    words = [t for t in terms if not _CJK.search(t) and _WORDLIKE.search(t)]
+    chinese = [t for t in terms if _CJK.search(t)]
+    if not words and not chinese:
+        raise QueryError("search: the query has no words to look for, only punctuation")
+    in_cjk = {t: _cjk_match(session, name, t) for t in chinese + words}
+    if any(in_cjk[t] is None for t in chinese):
+        return []
+    stages = []
+    if words:
+        groups = [(f"{name}_fts", [_fts_string(t) for t in words])]
+        if chinese:
+            groups.append((f"{name}_cjk", [in_cjk[t] for t in chinese]))
+        stages.append(_stage(base, model, head_name, groups))
+    if all(in_cjk.values()):
+        stages.append(_stage(base, model, head_name, [(f"{name}_cjk", [in_cjk[t] for t in chinese + words])]))
+    return stages
 
 
 def _spaced(term: str) -> str:
@@ -156,24 +200,22 @@ def _pg_ranked(base: Select, model, terms: list[str]) -> Select:
     return base.add_columns(score.label("score")).where(vector.op("@@")(combined))
 
 
-def _ranked(session: Session, base: Select, model, head, body, fts_name: str, terms: list[str]) -> Select:
-    """``base`` (selecting ``model.id``) narrowed to rows matching every term, with a ``score`` (higher is better).
+def _ranked(session: Session, base: Select, model, head, terms: list[str],
+            limit: int | None) -> list[tuple[int, float]]:
+    """(id, score) of the rows of ``base`` (selecting ``model.id``) matching every term, best first.
 
     Words found in the title (subject) come first: bm25 or ts_rank alone let a long body outrank a title.
     """
     if session.get_bind().dialect.name == "postgresql":
-        return _pg_ranked(base, model, terms)
-    long_terms = [t for t in terms if not _short(t)]
-    short = [_short_match(t, head, body) for t in terms if _short(t)]
-    in_title = sum((func.iif(_short_match(t, head) if _short(t) else func.instr(func.lower(head), t.lower()) > 0,
-                             TITLE_BONUS, 0.0) for t in terms), literal(0.0))
-    if not long_terms:
-        return base.add_columns(in_title.label("score")).where(*short)
-    fts = table(fts_name, column("rowid"))
-    match = " AND ".join(_fts_string(t) for t in long_terms)
-    score = in_title - func.bm25(literal_column(fts_name), TITLE_WEIGHT, 1.0)
-    stmt = base.add_columns(score.label("score")).join(fts, fts.c.rowid == model.id)
-    return stmt.where(literal_column(fts_name).op("MATCH")(match), *short)
+        stages = [_pg_ranked(base, model, terms)]
+    else:
+        stages = _sqlite_ranked(session, base, model, head.key, terms)
+    scores: dict[int, float] = {}
+    for stmt in stages:
+        stmt = stmt.order_by(literal_column("score").desc(), model.id.desc())
+        for row_id, score in session.execute(stmt if limit is None else stmt.limit(limit)):
+            scores[row_id] = max(float(score), scores.get(row_id, float("-inf")))
+    return [(i, scores[i]) for i in sorted(scores, key=lambda i: (-scores[i], -i))[:limit]]
 
 
 def _json_has(col, key: str) -> ColumnElement[bool]:
@@ -242,10 +284,8 @@ def find_fact_ids(session: Session, query: str | None = None, filters: Filters =
     """Ids of the facts matching ``query`` (ranked) or, without a query, the most recent first."""
     base = select(Fact.id).where(*fact_conditions(filters))
     if query:
-        stmt = _ranked(session, base, Fact, Fact.subject, Fact.sentence, "facts_fts", parse_query(query))
-        stmt = stmt.order_by(literal_column("score").desc(), Fact.id.desc())
-    else:
-        stmt = base.order_by(Fact.first_seen_at.desc(), Fact.id.desc())
+        return [i for i, _ in _ranked(session, base, Fact, Fact.subject, parse_query(query), limit)]
+    stmt = base.order_by(Fact.first_seen_at.desc(), Fact.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
     return [row[0] for row in session.execute(stmt)]
@@ -260,12 +300,10 @@ def search_articles(session: Session, query: str, filters: Filters = Filters(), 
     """Articles matching every word of ``query``, best first, with a snippet and the facts they carry."""
     terms = parse_query(query)
     base = select(Article.id).where(*article_conditions(filters))
-    stmt = _ranked(session, base, Article, Article.title, Article.text, "articles_fts", terms)
-    stmt = stmt.order_by(literal_column("score").desc(), Article.published.desc().nulls_last(), Article.id.desc())
-    ranked = session.execute(stmt.limit(limit)).all()
+    ranked = dict(_ranked(session, base, Article, Article.title, terms, limit))
     if not ranked:
         return []
-    ids = [r[0] for r in ranked]
+    ids = list(ranked)
     rows = {a.id: a for a in session.execute(
         select(Article.id, Article.title, Article.text, Article.url, Article.host, Article.published,
                Article.language).where(Article.id.in_(ids)))}
@@ -275,10 +313,10 @@ def search_articles(session: Session, query: str, filters: Filters = Filters(), 
             .order_by(FactSource.fact_id)):
         carried[article_id].append(fid)
     hits = []
-    for article_id, score in ranked:
+    for article_id in ids:
         a = rows[article_id]
         hits.append(ArticleHit(id=a.id, title=a.title, url=a.url, host=a.host, published=a.published,
-                               language=a.language, score=float(score), snippet=snippet(a.text or a.title, terms),
+                               language=a.language, score=ranked[article_id], snippet=snippet(a.text or a.title, terms),
                                fact_ids=carried[article_id]))
     return hits
 
@@ -291,7 +329,7 @@ def _locate(text: str, term: str) -> list[tuple[int, int]]:
     lowered = text.lower()
     for form in forms:
         form = form.lower()
-        if _short(form) and form.isascii():
+        if len(form) < 3 and form.isascii():
             pattern = rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])"
         else:
             pattern = re.escape(form)
