@@ -29,3 +29,4 @@ demo: sync
 bench: sync
 	$(UV) run --locked python benchmarks/detect.py
 	$(UV) run --locked python benchmarks/poll.py
+	$(UV) run --locked python benchmarks/search.py

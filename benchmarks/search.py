@@ -4,7 +4,7 @@
 
 Builds a store of ARTICLES (default 100,000) news-size articles — about 4,000 characters of English or
 1,500 of Chinese (one in five), sentences drawn from the real pages of ../shared/realpages and the annotated
-pages of ../shared/eval — with bulk inserts into the migrated schema, so the FTS5 triggers index every row
+pages of ../shared/eval and the Chinese sample page — with bulk inserts into the migrated schema, so the FTS5 triggers index every row
 as the ingest would. Then:
 
 * search latency: `store.search.search_articles` (ranking, snippet, facts carried) for English and Chinese
@@ -44,6 +44,7 @@ COLUMNS = ("canonical_url", "url", "host", "title", "text", "published", "langua
 
 def pages() -> list[Path]:
     found = sorted((SHARED / "realpages").glob("*.html")) + sorted((SHARED / "eval" / "articles").glob("*.html"))
+    found += sorted((REPO / "planwatch" / "sample" / "articles").glob("zh-*.html"))
     if not found:
         sys.exit(f"no pages under {SHARED}: this benchmark needs ../shared beside the checkout")
     return found
