@@ -166,3 +166,14 @@ def test_bad_filters_are_refused_with_the_fix(cfg, capsys):
     assert "YYYY-MM-DD" in capsys.readouterr().err
     assert cli.main(["search", '""']) == 2
     assert "query is empty" in capsys.readouterr().err
+
+
+def test_export_to_a_file_shows_progress_on_a_terminal_only(cfg, tmp_path):
+    from rich.console import Console
+
+    terminal, pipe = io.StringIO(), io.StringIO()
+    export(cfg, "facts", "json", str(tmp_path / "a.json"), console=Console(file=terminal, force_terminal=True))
+    export(cfg, "facts", "json", str(tmp_path / "b.json"), console=Console(file=pipe, force_terminal=False))
+    assert "export facts" in terminal.getvalue() and "4/4" in terminal.getvalue()
+    assert "export facts" not in pipe.getvalue() and "exported 4 facts" in pipe.getvalue()
+    assert json.loads((tmp_path / "a.json").read_text()) == json.loads((tmp_path / "b.json").read_text())

@@ -11,7 +11,7 @@ from store.articles import save_article
 from store.models import Article as ArticleRow
 from store.search import Filters, QueryError, find_fact_ids, fact_ids, parse_query, search_articles, snippet
 
-ZH_TEXT = ("规划纲要提出，“十五五”时期要推动人工智能与经济社会各行业各领域广泛深度融合。到2030年，我国人工智能核心产业规模"
+ZH_TEXT = ("规划纲要提出，“十五五”时期要推动人工智能与经济社会各行业各领域广泛深度融合，发展AI芯片。到2030年，我国人工智能核心产业规模"
            "将超过1万亿元，全国算力总规模超过300 EFLOPS，量子科技取得突破。")
 EN_TEXT = ("China will raise its annual budget for science and technology by 10% and expects the AI-related industry "
            "to exceed 10 trillion yuan by 2030, officials said. Quantum computing labs will get new funding.")
@@ -70,14 +70,23 @@ def test_a_chinese_word_is_found_inside_running_text(store, word):
         assert f"<mark>{word}</mark>" in hits[0].snippet.marked()
 
 
+def test_english_words_and_numbers_inside_chinese_text_are_found(store):
+    with session_scope(store) as s:
+        assert urls(search_articles(s, "EFLOPS", Filters(language="zh"))) == ["https://xinhua.example/zh"]
+        assert urls(search_articles(s, "AI芯片")) == ["https://xinhua.example/zh"]
+        assert urls(search_articles(s, "AI 核心产业")) == ["https://xinhua.example/zh"]
+
+
 def test_a_chinese_word_that_is_not_there_finds_nothing(store):
     with session_scope(store) as s:
-        assert search_articles(s, "芯片") == [] and search_articles(s, "航天产业") == []
+        assert search_articles(s, "卫星") == [] and search_articles(s, "航天产业") == []
 
 
 def test_a_short_latin_word_matches_whole_words_only(store):
     with session_scope(store) as s:
-        assert urls(search_articles(s, "AI")) == ["https://cnn.example/plan"]  # not "said" or "Robot makers"
+        # not "said" in English text; inside Chinese text (发展AI芯片) it is found
+        assert sorted(urls(search_articles(s, "AI"))) == ["https://cnn.example/plan", "https://xinhua.example/zh"]
+        assert urls(search_articles(s, "AI", Filters(language="en"))) == ["https://cnn.example/plan"]
         assert search_articles(s, "ro") == []
 
 
