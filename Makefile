@@ -35,3 +35,4 @@ bench: sync
 	$(UV) run --locked python benchmarks/detect.py
 	$(UV) run --locked python benchmarks/poll.py
 	$(UV) run --locked python benchmarks/console.py
+	$(UV) run --locked python benchmarks/search.py

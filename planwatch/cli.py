@@ -79,31 +79,36 @@ def cmd_run(args, cfg) -> int:
 
 
 def cmd_facts(args, cfg) -> int:
-    from store import migrate, session_scope
-    from store.facts import recent_facts
+    from planwatch.lookup import filters_from, run_facts
 
-    migrate(cfg.database_url)
     if args.sightings is not None:
         from planwatch.factview import sightings_text
+        from store import migrate, session_scope
 
+        migrate(cfg.database_url)
         with session_scope(cfg.database_url) as session:
             print(sightings_text(session, args.sightings))
         return 0
-    with session_scope(cfg.database_url) as session:
-        facts = recent_facts(session, limit=args.limit)
-        rows = [
-            (f.first_seen_at.strftime("%Y-%m-%d %H:%M"), f.phrase, f"{f.value:g} {f.unit}", f.year or "",
-             f.source_count, (f.subject or "")[:50], f.first_article.canonical_url, f.revises_id)
-            for f in facts
-        ]
-    if not rows:
-        print("no facts yet: run `planwatch run` or let planwatch_ingest run")
-        return 0
-    print(f"{'first seen':<17} {'figure':<26} {'normalised':<18} {'year':<5} {'src':>3}  subject")
-    for seen, phrase, norm, year, count, subject, url, revises in rows:
-        flag = f"  (revises #{revises})" if revises else ""
-        print(f"{seen:<17} {phrase[:26]:<26} {norm[:18]:<18} {year!s:<5} {count:>3}  {subject}{flag}\n{'':<17} {url}")
+    return run_facts(cfg, filters_from(args, cfg), query=args.query, limit=args.limit, fmt=args.format)
+
+
+def cmd_search(args, cfg) -> int:
+    from planwatch.lookup import filters_from, run_search
+
+    return run_search(cfg, args.query, filters_from(args, cfg), limit=args.limit, as_json=args.json)
+
+
+def cmd_export(args, cfg) -> int:
+    from planwatch.export import export
+
+    export(cfg, args.kind, args.format, args.output, progress=False if args.quiet else None)
     return 0
+
+
+def cmd_datasette(args, cfg) -> int:
+    from planwatch.datasette import serve
+
+    return serve(cfg, host=args.host, port=args.port, write_only=args.write_only)
 
 
 def cmd_feeds(args, cfg) -> int:
@@ -218,10 +223,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("facts", help="recent facts with their source counts")
+    from planwatch.lookup import add_filter_options
+
+    p = sub.add_parser("facts", help="recent facts with their source counts, filtered or searched")
     p.add_argument("-n", "--limit", type=int, default=30)
     p.add_argument("--sightings", type=int, metavar="FACT_ID", help="a fact's sightings and why they are one fact")
+    p.add_argument("-q", "--query", help="only facts whose subject or sentence match these words")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    add_filter_options(p, facts=True)
     p.set_defaults(func=cmd_facts)
+
+    p = sub.add_parser("search", help="full-text search of stored articles, best first, with the facts they carry")
+    p.add_argument("query", help="words that must all occur; \"a phrase\" in quotes; Chinese works inside text")
+    p.add_argument("-n", "--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true", help="one JSON object per article on its own line")
+    add_filter_options(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("export", help="stream every fact, article or delivery to a file")
+    p.add_argument("kind", choices=("facts", "articles", "deliveries"))
+    p.add_argument("--format", choices=("csv", "json", "jsonl"), default="jsonl")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("datasette", help="open the SQLite store in Datasette with planwatch's metadata")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--write-only", action="store_true", help="only write metadata.yaml beside the store")
+    p.set_defaults(func=cmd_datasette)
 
     p = sub.add_parser("feeds", help="feed health; --poll-now clears a feed's backoff for the next run")
     which = p.add_mutually_exclusive_group()

@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from store.db import MIGRATION_LOCK, migration_engine
 from store.models import Base
+from store.search import include_name
 
 config = context.config
 
@@ -18,6 +19,7 @@ def run() -> None:
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
+            include_name=include_name,
             render_as_batch=connection.dialect.name == "sqlite",
             transactional_ddl=True,
         )

@@ -169,10 +169,11 @@ def test_the_migrations_build_exactly_the_models(db_url):
 
     from store.db import engine_for
     from store.models import Base
+    from store.search import include_name
 
     migrate(db_url)
     with engine_for(db_url).connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": include_name}), Base.metadata)
     assert [d for d in diff if d[0] not in ("modify_type",)] == []
 
 
