@@ -84,11 +84,12 @@ def fact_filter(
     technology: str | None = None, plan: str | None = None, language: str | None = None,
     kind: Literal["new", "revised"] | None = None, since: dt.date | None = None, until: dt.date | None = None,
     min_sources: Annotated[int | None, Query(ge=1)] = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0)] = 0, q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> FactFilter:
     """The facts filters, from query parameters (the same for the page and the API)."""
     return FactFilter(technology=technology or None, plan=plan or None, language=language or None, kind=kind,
-                      since=since, until=until, min_sources=min_sources, limit=limit, offset=offset)
+                      since=since, until=until, min_sources=min_sources, q=(q or "").strip() or None,
+                      limit=limit, offset=offset)
 
 
 def create_app(database_url: str | None = None) -> FastAPI:

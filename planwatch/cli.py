@@ -118,7 +118,7 @@ def cmd_feeds(args, cfg) -> int:
     from store.feeds import all_feeds, poll_now
 
     migrate(cfg.database_url)
-    if args.poll_now or args.all:
+    if args is not None and (args.poll_now or args.all):
         from planwatch.config import load_feeds
         from store.feeds import sync_feeds
 

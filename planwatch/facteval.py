@@ -72,10 +72,10 @@ def _read_jsonl(path: Path) -> list[dict]:
 def _store_stream(url: str, root: Path, stream: list[dict]) -> tuple[dict[str, int], int]:
     """Store every page of ``stream`` in order; returns page id → article id, and the facts added."""
     from extract.article import extract_article
-    from extract.dedup import bands, fingerprint, is_near_duplicate
+    from extract.dedup import bands, fingerprint, is_near_duplicate, probes
     from extract.detect import detect
     from store import session_scope
-    from store.articles import find_copy_of, save_article
+    from store.articles import save_story
     from store.models import Article
 
     ids, added = {}, 0
@@ -89,13 +89,13 @@ def _store_stream(url: str, root: Path, stream: list[dict]) -> tuple[dict[str, i
             if existing is not None and existing.status == "ok":
                 ids[page["id"]] = existing.id
                 continue
-            detection, copy, fp, fp_bands = None, None, None, ()
+            detection, fp = None, None
             if article.status == "ok":
                 detection = detect(article.text, title=article.title, published=article.date)
                 fp = fingerprint(article.text)
-                fp_bands = bands(fp)
-                copy = find_copy_of(session, fp, fp_bands, is_near_duplicate)
-            row, changes = save_article(session, article, detection, fingerprint=fp, bands=fp_bands, copy_of=copy)
+            row, _copy, changes = save_story(
+                session, article, detection, fingerprint=fp, bands=bands(fp) if fp is not None else (),
+                probes=probes(fp) if fp is not None else (), same=is_near_duplicate)
             ids[page["id"]] = row.id
             added += len(changes.new) + len(changes.revisions)
     return ids, added

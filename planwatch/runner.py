@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from extract.urls import redact
 from extract.errors import PollFailed
+from extract.urls import redact
 from planwatch import stages
 from planwatch.settings import Settings
 
@@ -33,6 +33,8 @@ def run_once(cfg: Settings, *, progress: bool = True, console: Console | None = 
                 s = stages.poll_batch(batch, cfg)
             except PollFailed as exc:  # every feed's state is recorded; go on with what did arrive
                 totals["fatal"] = str(exc)
+                totals["errors"] += len(batch)
+                totals["errors_polling"] += len(batch)
                 problems.append(str(exc))
                 bar.update(task, advance=len(batch))
                 continue

@@ -31,6 +31,7 @@ class FactFilter:
     since: dt.date | None = None
     until: dt.date | None = None
     min_sources: int | None = None
+    q: str | None = None  # full-text query over fact subjects and sentences (store.search)
     limit: int = 50
     offset: int = 0
 
@@ -141,9 +142,17 @@ def _fact_rows(session: Session, query) -> list[FactRow]:
     ) for f, url, host in rows]
 
 
+SEARCH_LIMIT = 5000  # facts a search narrows the list to, best matches first
+
+
 def list_facts(session: Session, flt: FactFilter) -> FactPage:
     """Facts matching ``flt``, newest first."""
-    query = (select(Fact).where(*_fact_clauses(flt)).order_by(Fact.first_seen_at.desc(), Fact.id.desc())
+    clauses = _fact_clauses(flt)
+    if flt.q:
+        from store.search import fact_ids
+
+        clauses.append(Fact.id.in_(fact_ids(session, flt.q, limit=SEARCH_LIMIT)))
+    query = (select(Fact).where(*clauses).order_by(Fact.first_seen_at.desc(), Fact.id.desc())
              .limit(flt.limit + 1).offset(flt.offset))
     rows = _fact_rows(session, query)
     return FactPage(rows[: flt.limit], len(rows) > flt.limit, flt)

@@ -73,7 +73,10 @@ def value_key(value: float, high: float | None = None) -> str:
 
 def registered_domain(host: str) -> str:
     """The outlet of a host: 'edition.cnn.com' → 'cnn.com', 'www.news.cn' → 'news.cn', 'a.b.co.uk' → 'b.co.uk'."""
-    labels = [p for p in (host or "").lower().strip(".").split(".") if p]
+    host = (host or "").lower().strip(".")
+    if host.replace(".", "").isdigit() or ":" in host:
+        return host  # an IP address is its own outlet
+    labels = [p for p in host.split(".") if p]
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])

@@ -50,30 +50,12 @@ def sample_store(tmp_path_factory):
             # a later story raises the AI-industry target: a revision
             write_config(home / "config", feeds + [("Sample follow-ups", http.url("/revision/rss2.xml"))], subscribers)
             run_once(settings.load(), progress=False)
-            _link_revision(env["PLANWATCH_DATABASE_URL"])
         finally:
             for key, value in saved.items():
                 os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
     finally:
         http.stop(), smtp.stop(), slack.stop()
     return env
-
-
-def _link_revision(url: str) -> None:
-    """Make the 12-trillion follow-up a revision of the 10-trillion seed figure if the pipeline did not.
-
-    Today's fact matching misses it (the follow-up's subject reads "officials now saying the country's
-    AI-related industry"); issue 9 reworks revisions. The console must show a revision either way.
-    """
-    from sqlalchemy import select
-
-    from store import session_scope
-    from store.models import Fact
-
-    with session_scope(url) as s:
-        old = s.scalars(select(Fact).where(Fact.value == 1e13, Fact.unit == "CNY")).one()
-        new = s.scalars(select(Fact).where(Fact.value == 1.2e13, Fact.unit == "CNY")).one()
-        new.revises_id = new.revises_id or old.id
 
 
 @pytest.fixture(scope="session")

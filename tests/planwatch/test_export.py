@@ -13,6 +13,7 @@ from extract.records import Article, Detection, Figure
 from planwatch import cli, settings
 from planwatch.export import export
 from store import migrate, session_scope
+from extract.kinds import annotate
 from store.articles import save_article
 from store.export import iter_records
 from store.models import Delivery, Fact, FactSource, Subscriber
@@ -36,6 +37,7 @@ def store_sample(url):
     with session_scope(url) as s:
         for page, lang, figures in pages:
             text = " ".join(f.sentence for f in figures)
+            figures = annotate(figures, text, published=dt.date(2026, 3, 12))  # kinds and concepts, as detect() gives
             save_article(s, Article(url=page, canonical_url=page, title=f"story {page}", text=text,
                                     date=dt.date(2026, 3, 12), language=lang),
                          Detection(plans=["15th"], technologies=["ai"], mentions=[], figures=figures))

@@ -9,7 +9,7 @@ PostgreSQL: a generated ``search_vector`` tsvector column with a GIN index on bo
 characters are spaced out first so that a phrase query finds a word inside running text.
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-02
 """
 from alembic import op
