@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import yaml
-
 from extract.errors import ConfigError
 from extract.taxonomy import Taxonomy, default_taxonomy
+from extract.yamlfile import read_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "concepts.yaml"
 _ID = re.compile(r"^[a-z0-9_]+$")
@@ -182,17 +181,7 @@ def parse_concepts(data, path: Path, taxonomy: Taxonomy) -> Concepts:
 def load_concepts(path: str | os.PathLike | None = None, taxonomy: Taxonomy | None = None) -> Concepts:
     """Load and validate a concepts file (default: $PLANWATCH_CONCEPTS, else config/concepts.yaml)."""
     path = Path(path or os.environ.get("PLANWATCH_CONCEPTS") or DEFAULT_PATH)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot be read ({exc.strerror or exc})", file=str(path),
-                          fix="point PLANWATCH_CONCEPTS at an existing concepts.yaml") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"is not valid YAML{where}", file=str(path), fix="check indentation and brackets") from exc
+    data = read_yaml(path, "PLANWATCH_CONCEPTS")
     return parse_concepts(data, path, taxonomy or default_taxonomy())
 
 
