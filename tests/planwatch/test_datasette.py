@@ -29,7 +29,8 @@ def test_datasette_loads_the_metadata_and_runs_every_canned_query(sqlite_url):
     async def run():
         await ds.invoke_startup()
         queries = metadata["databases"][db.stem]["queries"]
-        assert set(queries) == {"facts_by_technology", "most_corroborated", "revisions"}
+        assert set(queries) == {"facts_by_technology", "most_corroborated", "revisions",
+                                "articles_with_chinese_word", "facts_with_chinese_word"}
         by_tech = await _get(ds, f"/{db.stem}/facts_by_technology.json?technology=computing&_shape=array")
         assert [r["phrase"] for r in by_tech] == ["超过300 EFLOPS"]
         top = await _get(ds, f"/{db.stem}/most_corroborated.json?_shape=array")
@@ -42,6 +43,13 @@ def test_datasette_loads_the_metadata_and_runs_every_canned_query(sqlite_url):
         articles = await _get(ds, f"/{db.stem}/articles.json?_search=trillion&_shape=array")
         assert {a["canonical_url"] for a in articles} == {"https://cnn.example/a", "https://scmp.example/b",
                                                          "https://ft.example/d"}
+        # a two-character Chinese word inside running text, which the search box cannot find
+        zh_articles = await _get(ds, f"/{db.stem}/articles_with_chinese_word.json?word=算力&_shape=array")
+        assert [a["canonical_url"] for a in zh_articles] == ["https://xinhua.example/c"]
+        assert "全国算力总规模" in zh_articles[0]["context"]
+        zh_facts = await _get(ds, f"/{db.stem}/facts_with_chinese_word.json?word=算力总规模&_shape=array")
+        assert [f["phrase"] for f in zh_facts] == ["超过300 EFLOPS"]
+        assert await _get(ds, f"/{db.stem}/facts_with_chinese_word.json?word=量子&_shape=array") == []
         table = await _get(ds, f"/{db.stem}/facts.json?_size=1")
         assert table["human_description_en"] and ds.table_metadata(db.stem, "facts")["title"] == "Facts"
         described = ds.table_metadata(db.stem, "facts")["columns"]
