@@ -50,7 +50,7 @@ def cluster(tmp_path, http_server, smtp_server, slack_server):
         yield c
 
 
-@pytest.mark.skip(reason="broken by the merge of issues 12 and 14 (ingest does not settle under Celery); issue 14 is open")
+
 def test_cluster_mode_spreads_processing_over_both_workers_and_alerts_once(cluster, smtp_server):
     cluster.wait_parsed("planwatch_ingest", "planwatch_alerts", timeout=240)
     cluster.trigger("planwatch_ingest")
