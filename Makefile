@@ -14,8 +14,10 @@ export PLANWATCH_HOME ?= $(CURDIR)/.planwatch
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
 
+# --compile-bytecode as pip does: every Airflow task is a fresh process, and without .pyc files each one
+# compiles Airflow, SQLAlchemy and trafilatura again (~2.5 s a task; ~0.4 s with them)
 sync: uv
-	$(UV) sync --locked --quiet
+	$(UV) sync --locked --quiet --compile-bytecode
 
 run: sync
 	$(UV) run --locked planwatch serve

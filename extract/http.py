@@ -44,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
+import functools
 import ipaddress
 import socket
 import ssl
@@ -274,11 +275,17 @@ class _PoolPerOrigin:
         await self.aclose()
 
 
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """Verified TLS with the system/certifi roots, built once per process (loading the roots takes ~50 ms)."""
+    return httpx.create_ssl_context(verify=True, trust_env=False)
+
+
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport, its connection pool replaced by guarded per-origin pools."""
 
     def __init__(self, policy: FetchPolicy) -> None:
-        context = httpx.create_ssl_context(verify=True, trust_env=False)  # verified TLS, system/certifi roots
+        context = _tls_context()
         super().__init__(verify=context, trust_env=False)
         self.pools = _PoolPerOrigin(policy, context)
         self._pool = self.pools  # type: ignore[assignment]  # httpx only calls handle_async_request / aclose / __aenter__ / __aexit__

@@ -4,13 +4,18 @@
 killed, and a RecursionError, a MemoryError or a dead worker comes back as one ``StageFailure``
 whose text is one line ("detect: over the 30 s budget"). The caller quarantines that page and goes
 on with the next. The worker is reused between calls and started again after a kill.
+
+The worker is a plain ``os.fork`` child, not a ``multiprocessing.Process``: a Celery worker's task
+process counts as daemonic, and multiprocessing refuses to start children from one.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-
+import os
+import signal
+import time
 from collections.abc import Callable
+from multiprocessing.connection import Pipe
 from typing import Any
 
 from extract.cleantext import bounded
@@ -53,20 +58,24 @@ class Budgeted:
         self._conn = None
 
     def _start(self) -> None:
-        ctx = multiprocessing.get_context("fork")  # the worker inherits the compiled taxonomy: no pickling
-        parent, child = ctx.Pipe()
-        self._proc = ctx.Process(target=self._child, args=(child,), daemon=True, name=f"planwatch-{self.stage}")
-        self._proc.start()
+        parent, child = Pipe()
+        pid = os.fork()  # the worker inherits the compiled taxonomy: no pickling
+        if pid == 0:
+            parent.close()
+            code = 0
+            try:
+                if self.on_fork is not None:
+                    self.on_fork()
+                _serve(child, self.fn)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)  # no atexit handlers or finalisers of the parent's objects in the worker
         child.close()
-        self._conn = parent
-
-    def _child(self, conn) -> None:
-        if self.on_fork is not None:
-            self.on_fork()
-        _serve(conn, self.fn)
+        self._proc, self._conn = _Worker(pid), parent
 
     def __call__(self, *args: Any) -> Any:
-        if self._proc is None or not self._proc.is_alive():
+        if self._proc is None or not self._proc.alive():
             self._start()
         try:
             self._conn.send(args)
@@ -89,10 +98,7 @@ class Budgeted:
             self._conn = None
         if proc is None:
             return None
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        return proc.exitcode
+        return proc.stop()
 
     def close(self) -> None:
         self._kill()
@@ -104,3 +110,39 @@ class Budgeted:
         self.close()
 
 
+
+
+class _Worker:
+    """A forked child by pid: is it alive, and kill-and-reap it."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.exitcode: int | None = None
+
+    def _reap(self, flags: int) -> bool:
+        if self.exitcode is not None:
+            return True
+        try:
+            pid, status = os.waitpid(self.pid, flags)
+        except ChildProcessError:  # reaped elsewhere
+            self.exitcode = -1
+            return True
+        if pid == 0:
+            return False
+        self.exitcode = os.waitstatus_to_exitcode(status)
+        return True
+
+    def alive(self) -> bool:
+        return not self._reap(os.WNOHANG)
+
+    def stop(self, wait: float = 5) -> int | None:
+        """Kill the child if it still runs and reap it; its exit code (negative: the signal)."""
+        if self.alive():
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        end = time.monotonic() + wait
+        while not self._reap(os.WNOHANG) and time.monotonic() < end:
+            time.sleep(0.01)
+        return self.exitcode

@@ -103,10 +103,12 @@ class LocalCluster:
                           " ORDER BY id", d=dag_id)
 
     def wait_settled(self, *dag_ids: str, timeout: float = 300) -> None:
-        """Until every DAG named has a run and all their runs are finished."""
+        """Until every DAG named has a run, all their runs are finished and no Asset event waits to start one."""
         def settled() -> bool:
             runs = [self.runs(d) for d in dag_ids]
-            return all(runs) and all(r[1] in DONE for rs in runs for r in rs)
+            queued = self.query("SELECT count(*) FROM asset_dag_run_queue WHERE target_dag_id = ANY(:d)",
+                                d=list(dag_ids))
+            return all(runs) and all(r[1] in DONE for rs in runs for r in rs) and not queued[0][0]
 
         self.wait(f"{', '.join(dag_ids)} to finish", settled, timeout)
 

@@ -374,25 +374,42 @@ def _quarantine(url: str, entry_id: int, link: str, failure: StageFailure, summa
     log.error("planwatch: entry %d quarantined: %s: %s", entry_id, redact(link), failure)
 
 
-PAGE_CHUNK = 32  # pages held in memory at once: each may be up to the 20 MiB page cap
+PAGE_CHUNK = 16  # pages fetched together; two chunks are held at once (one processed, the next fetched), each
+# page up to the 20 MiB page cap
 
 
 def _fetched(todo: list[tuple], policy, budget: float | None = None):
     """Fetch the pages chunk by chunk (concurrently within a chunk), yielding (entry, result).
 
-    Past ``budget`` seconds no new chunk is started: the entries left stay 'new' for the next run."""
+    The next chunk is fetched in a thread while the caller processes this one, so network waits overlap
+    extraction. Past ``budget`` seconds no new chunk is started: the entries left stay 'new' for the next run."""
     import time
+    from concurrent.futures import ThreadPoolExecutor
 
     from extract.poller import fetch_pages_sync
 
     stop = time.monotonic() + budget if budget else None
-    for i in range(0, len(todo), PAGE_CHUNK):
-        if stop is not None and time.monotonic() > stop:
-            log.warning("planwatch: page fetch budget of %g s spent; %d entries wait for the next run",
-                        budget, len(todo) - i)
-            return
-        chunk = todo[i : i + PAGE_CHUNK]
-        yield from zip(chunk, fetch_pages_sync([link for _, _, link, _ in chunk], policy))
+    chunks = [todo[i : i + PAGE_CHUNK] for i in range(0, len(todo), PAGE_CHUNK)]
+    if not chunks:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="planwatch-fetch") as pool:
+        def start(chunk):
+            return pool.submit(fetch_pages_sync, [link for _, _, link, _ in chunk], policy)
+
+        pending = start(chunks[0])
+        for n, chunk in enumerate(chunks):
+            results = pending.result()
+            pending = None
+            if n + 1 < len(chunks):
+                if stop is not None and time.monotonic() > stop:
+                    left = sum(len(c) for c in chunks[n + 1:])
+                    log.warning("planwatch: page fetch budget of %g s spent; %d entries wait for the next run",
+                                budget, left)
+                else:
+                    pending = start(chunks[n + 1])
+            yield from zip(chunk, results)
+            if pending is None:
+                return
 
 
 def tell_operators(context) -> None:

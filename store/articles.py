@@ -16,7 +16,7 @@ from store.locks import lock_stories
 from store.models import Article, Figure, Mention, utcnow
 from store.upsert import dialect_insert
 
-BANDS = 4  # columns band0..band3 hold extract.dedup.bands() of the text fingerprint (band4..band7 are unused)
+BANDS = 4  # columns band0..band3 hold extract.dedup.bands() of the text fingerprint
 COPY_WINDOW = dt.timedelta(days=30)  # syndicated copies appear within days; older look-alikes are other stories
 MAX_CANDIDATES = 500
 

@@ -162,8 +162,9 @@ def record_figures(session: Session, article: Article, figures: list[Figure], *,
         added = insert_ignore(session, FactSource, [dict(fact_id=fact.id, article_id=article.id, host=outlet,
                                                          seen_at=now)], ["fact_id", "article_id"])
         if added:
-            fact.source_count = session.scalar(select(func.count(distinct(FactSource.host))).where(
-                FactSource.fact_id == fact.id))
+            created = fact.id in changes.new or fact.id in changes.revisions
+            fact.source_count = 1 if created else session.scalar(
+                select(func.count(distinct(FactSource.host))).where(FactSource.fact_id == fact.id))
             fact.last_seen_at = now
             if fact.id not in changes.new and fact.id not in changes.revisions and fact.id not in changes.corroborated:
                 changes.corroborated.append(fact.id)

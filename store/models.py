@@ -121,10 +121,6 @@ class Article(Base):
     band1: Mapped[int | None] = mapped_column(Integer, index=True)
     band2: Mapped[int | None] = mapped_column(Integer, index=True)
     band3: Mapped[int | None] = mapped_column(Integer, index=True)
-    band4: Mapped[int | None] = mapped_column(Integer, index=True)
-    band5: Mapped[int | None] = mapped_column(Integer, index=True)
-    band6: Mapped[int | None] = mapped_column(Integer, index=True)
-    band7: Mapped[int | None] = mapped_column(Integer, index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -99,3 +99,20 @@ def test_past_the_run_fetch_budget_the_rest_waits_for_the_next_run(http_server):
     todo = [(i, 1, http_server.url("/slow"), f"c{i}") for i in range(PAGE_CHUNK + 5)]
     got = list(_fetched(todo, FetchPolicy(allow_private=True), budget=1))
     assert len(got) == PAGE_CHUNK  # the first chunk finished; the second was never started
+
+
+def test_the_next_chunk_is_fetched_while_this_one_is_processed(http_server):
+    from planwatch.stages import PAGE_CHUNK, _fetched
+    from extract.http import FetchPolicy
+
+    for i in range(PAGE_CHUNK * 2):
+        http_server.routes[f"/p{i}"] = Reply(200, b"x", {"Content-Type": "text/plain"})
+    todo = [(i, 1, http_server.url(f"/p{i}"), f"c{i}") for i in range(PAGE_CHUNK * 2)]
+    pages = _fetched(todo, FetchPolicy(allow_private=True))
+    first = [next(pages) for _ in range(PAGE_CHUNK)]
+    assert all(result.status == 200 for _, result in first)
+    deadline = time.monotonic() + 20
+    while len({r.path for r in http_server.requests}) < len(todo) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the caller is still on the first chunk: the second arrives meanwhile
+    assert {r.path for r in http_server.requests} == {f"/p{i}" for i in range(len(todo))}
+    assert [entry for entry, _ in pages] == todo[PAGE_CHUNK:]

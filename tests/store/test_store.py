@@ -177,6 +177,34 @@ def test_the_migrations_build_exactly_the_models(db_url):
     assert [d for d in diff if d[0] not in ("modify_type",)] == []
 
 
+def test_dropping_the_unused_band_columns_keeps_the_stored_articles_and_their_search(db_url):
+    import sqlalchemy as sa
+    from alembic import command
+
+    from store.db import alembic_config, engine_for
+    from store.models import Article as ArticleRow
+    from store.search import search_articles
+
+    migrate(db_url)
+    cfg = alembic_config(db_url)
+    command.downgrade(cfg, "0005")
+    with engine_for(db_url).begin() as conn:
+        assert {"band4", "band7"} <= {c["name"] for c in sa.inspect(conn).get_columns("articles")}
+    with session_scope(db_url) as s:
+        save_article(s, article("https://a.example/quantum", "Quantum sensors for the grid"), None,
+                     fingerprint=42, bands=(1, 2, 3, 4))
+    command.upgrade(cfg, "head")
+    with engine_for(db_url).begin() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("articles")}
+    assert {"band0", "band3"} <= columns and not columns & {"band4", "band5", "band6", "band7"}
+    with session_scope(db_url) as s:
+        stored = s.scalars(select(ArticleRow)).one()
+        assert (stored.fingerprint, stored.band0, stored.band3) == (42, 1, 4)
+        save_article(s, article("https://a.example/grid", "Sensors again"), None)
+    with session_scope(db_url) as s:
+        assert [hit.url for hit in search_articles(s, "quantum")] == ["https://a.example/quantum"]
+
+
 def test_a_fact_shows_its_sightings_with_offsets_language_and_concept(db_url):
     from extract.detect import detect
     from planwatch.factview import sightings_text
