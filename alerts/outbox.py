@@ -17,10 +17,11 @@ How a delivery moves:
    A permanent failure (SMTP 5xx, refused recipient, Slack 400/403/404/410) marks it ``failed``
    at once; failed rows are never retried and ``failed_deliveries`` lists them for operators.
 
-The windows that remain: the server accepted a message and the process died (or the
-database went away) before step 3's commit; or the channel gave no answer (a timeout, a
+The windows that remain: the server accepted a message and the process died before step 3's
+commit; or the channel gave no answer (a timeout, a
 dropped connection after the request was sent). The delivery stays pending and a later run
-sends it again — a duplicate, never a loss; a Slack 429 or 5xx, a refused connection and an
+sends it again — a duplicate, never a loss (a failed 'sent' commit is journalled instead:
+``alerts.sent_journal``, replayed before the next send); a Slack 429 or 5xx, a refused connection and an
 SMTP 4xx are answers that nothing was accepted, so their retries duplicate nothing. A busy
 store is waited for at step 3 (``SENT_PATIENCE``) rather than given up. Emails carry a
 Message-ID derived from the delivery ids, so a resent copy has the same id.
@@ -44,13 +45,13 @@ from typing import Sequence
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from alerts import render
+from alerts import render, sent_journal
 from alerts.channels import EmailChannel, SlackChannel
 from alerts.select import matches
 from alerts.errors import DeliveryError
 from extract.cleantext import bounded
 from store.db import session_scope
-from store.errors import StoreBusy
+from store.errors import StoreBusy, StoreError
 from store.models import Delivery, Fact, Subscriber, utcnow
 
 from alerts.operators import OperatorSettings
@@ -125,6 +126,7 @@ def send_pending(settings: AlertSettings, now: dt.datetime | None = None, mode: 
         return send_digest(settings, now)
     now = now or utcnow()
     summary = SendSummary()
+    _replay_journal(settings.database_url)
     channels = _Channels(settings)
     try:
         for target in _targets(settings.database_url, "instant"):
@@ -142,6 +144,7 @@ def send_digest(settings: AlertSettings, now: dt.datetime | None = None) -> Send
     """One message a day per digest-mode subscriber: its pending deliveries and the day's most carried facts."""
     now = now or utcnow()
     summary = SendSummary()
+    _replay_journal(settings.database_url)
     channels = _Channels(settings)
     day_start = dt.datetime.combine(now.date(), dt.time(), tzinfo=dt.timezone.utc)
     try:
@@ -160,6 +163,13 @@ def send_digest(settings: AlertSettings, now: dt.datetime | None = None) -> Send
     finally:
         channels.close()
     return summary
+
+
+def _replay_journal(url: str) -> None:
+    """Record as sent what a channel accepted while the store could not say so (before anything is claimed)."""
+    done = sent_journal.replay(url, lambda token, ids, mode, at: _mark_sent(url, token, ids, mode, at))
+    if done:
+        log.warning("alerts: %d deliveries accepted during a store fault recorded as sent now", done)
 
 
 def failed_deliveries(session: Session, limit: int = 200) -> list[Delivery]:
@@ -300,15 +310,18 @@ def _sent_in_full(url: str, token: str, items: Sequence[render.Item], full: int 
     """Record one accepted message: the items it showed in full as ``mode``, the ones listed briefly as roll-up."""
     ids = [i.delivery_id for i in items if i.delivery_id is not None]
     cut = len(ids) if full is None else full
-    _sent(url, token, ids[:cut], mode, now, summary)
+    _sent(url, token, ids[:cut], mode, now, summary, also=[(ids[cut:], "rollup")])
     _sent(url, token, ids[cut:], "rollup", now, summary)
 
 
 SENT_PATIENCE = 60.0  # seconds the 'sent' commit keeps waiting for a busy store: giving up means a duplicate later
 
 
-def _sent(url: str, token: str, ids: Sequence[int], mode: str, now: dt.datetime, summary: SendSummary) -> None:
-    """Record what the server accepted; a busy store is waited for (a lost commit would send it again)."""
+def _sent(url: str, token: str, ids: Sequence[int], mode: str, now: dt.datetime, summary: SendSummary,
+          also: Sequence[tuple[Sequence[int], str]] = ()) -> None:
+    """Record what the server accepted; a busy store is waited for (a lost commit would send it again).
+
+    If the store cannot take it, these ids and the ``also`` parts of the same message are journalled."""
     if not ids:
         return
     give_up = time.monotonic() + SENT_PATIENCE
@@ -317,12 +330,24 @@ def _sent(url: str, token: str, ids: Sequence[int], mode: str, now: dt.datetime,
             done = _mark_sent(url, token, ids, mode, now)
             break
         except StoreBusy:
-            if time.monotonic() > give_up:
-                raise
-            time.sleep(0.5)
+            if time.monotonic() <= give_up:
+                time.sleep(0.5)
+                continue
+            _journal(url, token, [(ids, mode), *also], now)
+            raise
+        except StoreError:
+            _journal(url, token, [(ids, mode), *also], now)
+            raise
     summary.sent += done
     if mode == "rollup":
         summary.rolled_up += done
+
+
+def _journal(url: str, token: str, parts: Sequence[tuple[Sequence[int], str]], now: dt.datetime) -> None:
+    """Accepted but not recorded: the next run records it from the journal and never resends it."""
+    for ids, mode in parts:
+        if ids:
+            sent_journal.record(url, token, ids, mode, now)
 
 
 def _top_of_day(session: Session, subscriber_id: int, now: dt.datetime, exclude: set[int]) -> list[render.Item]:

@@ -9,6 +9,7 @@
     │   ├── BlockedURL                   scheme not http(s), or the address is private/loopback/... and not allowed
     │   ├── ResponseTooLarge             the (decompressed) body passed the cap
     │   ├── FetchTimeout                 connect, read or total deadline passed (also stalled or dripping servers)
+    │   ├── FetchDeferred                a host's or the run's fetch time budget was spent: waits for the next run
     │   ├── TooManyRedirects
     │   └── HTTPStatusError              the server answered with an error status (``status`` holds it)
     ├── StoreError                       store.errors: the store cannot do its job: "store: ..."
@@ -81,6 +82,10 @@ class ResponseTooLarge(FetchError):
 
 class FetchTimeout(FetchError):
     pass
+
+
+class FetchDeferred(FetchError):
+    """Not fetched (or cut) because a fetch time budget was spent; not an attempt, the next run tries again."""
 
 
 class TooManyRedirects(FetchError):

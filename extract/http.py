@@ -48,6 +48,7 @@ import functools
 import ipaddress
 import socket
 import ssl
+import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from extract.fetch_budget import FetchBudget
 from extract.netstream import open_tcp
 from extract.urls import redact
 from extract.errors import BlockedURL, FetchError, FetchTimeout, HTTPStatusError, ResponseTooLarge, TooManyRedirects
@@ -382,8 +384,9 @@ def status_error(status: int, url: str | None = None) -> HTTPStatusError:
 class GuardedClient:
     """Async HTTP client with all guards; use ``async with GuardedClient(policy) as c``."""
 
-    def __init__(self, policy: FetchPolicy | None = None) -> None:
+    def __init__(self, policy: FetchPolicy | None = None, budget: FetchBudget | None = None) -> None:
         self.policy = policy or FetchPolicy()
+        self.budget = budget
         p = self.policy
         # The transport is used directly (no httpx.AsyncClient): no cookie jar, no auth or
         # redirect machinery, no environment proxies — and a third less CPU per request.
@@ -431,7 +434,11 @@ class GuardedClient:
         except FetchError as exc:
             result.error = exc
         except TimeoutError:
-            result.error = FetchTimeout(f"no complete answer within the {self.policy.total_timeout:g}s deadline", url=result.final_url)
+            host = (urlsplit(result.final_url).hostname or "").lower()
+            if self.budget is not None and self.budget.spent(host):
+                result.error = self.budget.deferred(host)
+            else:
+                result.error = FetchTimeout(f"no complete answer within the {self.policy.total_timeout:g}s deadline", url=result.final_url)
         except httpx.ConnectTimeout:
             result.error = FetchTimeout(f"connect timeout after {self.policy.connect_timeout:g}s to {_host(result.final_url)}", url=result.final_url)
         except httpx.TimeoutException:
@@ -487,9 +494,14 @@ class GuardedClient:
     ) -> tuple[int, str] | None:
         """One request: returns (status, Location) for a redirect, None when ``result`` is complete."""
         async with self._host_slot(host), self._global:
+            loop_now = asyncio.get_running_loop().time()
             if not deadline_box:
-                deadline_box.append(asyncio.get_running_loop().time() + self.policy.total_timeout)
-            async with asyncio.timeout_at(deadline_box[0]):
+                deadline_box.append(loop_now + self.policy.total_timeout)
+            stop = deadline_box[0]
+            end = self.budget.begin(host) if self.budget is not None else None
+            if end is not None:
+                stop = min(stop, loop_now + end - time.monotonic())
+            async with asyncio.timeout_at(stop):
                 request = httpx.Request("GET", current, headers={**self._headers, **headers}, extensions={"timeout": self._timeouts})
                 response = await self._transport.handle_async_request(request)
                 try:

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from extract.feeds import parse_feed
+from extract.fetch_budget import FetchBudget
 from extract.http import FetchPolicy, FetchResult, GuardedClient
 from extract.records import FeedEntry, FeedParse
 from extract.schedule import PollState, after_poll
@@ -111,10 +112,11 @@ async def poll(
             return list(await asyncio.gather(*(one(t) for t in feeds)))
 
 
-async def fetch_pages(urls: list[str], policy: FetchPolicy | None = None) -> list[FetchResult]:
-    """Fetch article pages concurrently with the page size cap; one result per URL, in order."""
+async def fetch_pages(urls: list[str], policy: FetchPolicy | None = None,
+                      budget: FetchBudget | None = None) -> list[FetchResult]:
+    """Fetch article pages concurrently with the page size cap and ``budget``; one result per URL, in order."""
     policy = policy or FetchPolicy()
-    async with GuardedClient(policy) as client:
+    async with GuardedClient(policy, budget) as client:
         return list(
             await asyncio.gather(*(client.fetch(u, max_bytes=policy.max_page_bytes, accept=PAGE_ACCEPT) for u in urls))
         )
@@ -125,9 +127,10 @@ def poll_sync(feeds: list[PollTarget], policy: FetchPolicy | None = None, **kwar
     return asyncio.run(poll(feeds, policy, **kwargs))  # type: ignore[arg-type]
 
 
-def fetch_pages_sync(urls: list[str], policy: FetchPolicy | None = None) -> list[FetchResult]:
+def fetch_pages_sync(urls: list[str], policy: FetchPolicy | None = None,
+                     budget: FetchBudget | None = None) -> list[FetchResult]:
     """``fetch_pages`` for synchronous callers (Airflow tasks)."""
-    return asyncio.run(fetch_pages(urls, policy))
+    return asyncio.run(fetch_pages(urls, policy, budget))
 
 
 @dataclass

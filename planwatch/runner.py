@@ -50,7 +50,11 @@ def run_once(cfg: Settings, *, progress: bool = True, console: Console | None = 
         for key in ("new_articles", "copies", "new_facts", "revisions"):
             totals[key] += s[key]
         totals["errors"] += s["errors"]
+        totals["deferred"] = s.get("deferred", 0)
         problems += s["problems"]
+        if totals["deferred"]:
+            problems.append(f"{totals['deferred']} pages deferred to the next run: a fetch time budget was spent "
+                            "(PLANWATCH_HOST_FETCH_BUDGET / PLANWATCH_RUN_FETCH_BUDGET)")
         bar.update(task, completed=1)
         task = bar.add_task("alerts", total=1)
         a = stages.alerts_pass(cfg)

@@ -189,6 +189,7 @@ class ProcessSummary:
     copies: int = 0
     no_text: int = 0
     errors: int = 0
+    deferred: int = 0
     new_facts: int = 0
     revisions: int = 0
     corroborations: int = 0
@@ -211,14 +212,23 @@ def plan_pages(cfg: Settings | None = None) -> list[list[int]]:
     return batches
 
 
-def process_batch(entry_ids: list[int], cfg: Settings | None = None) -> dict:
+def fetch_budget(cfg: Settings):
+    """The page fetch time budgets of one run (or one mapped batch): per host and in all."""
+    from extract.fetch_budget import FetchBudget
+
+    return FetchBudget(host_seconds=cfg.host_fetch_budget, run_seconds=cfg.run_fetch_budget)
+
+
+def process_batch(entry_ids: list[int], cfg: Settings | None = None, budget=None) -> dict:
     """Fetch, extract, detect and store the pages of these entries, one transaction per article.
 
     Entries already done (a retried batch, another worker) are skipped; a page already stored is linked;
-    a page that breaks a stage is quarantined and the batch goes on.
+    a page that breaks a stage is quarantined and the batch goes on. Pages the fetch ``budget`` (default:
+    a new one for this batch) stops stay 'new' with the reason recorded, for the next run.
     """
     from sqlalchemy import select
 
+    from extract.errors import FetchDeferred
     from store import session_scope
     from store.models import Entry
 
@@ -231,8 +241,9 @@ def process_batch(entry_ids: list[int], cfg: Settings | None = None) -> dict:
     if not todo:
         return asdict(summary)
     with _detector(cfg, tax) as detector:
-        for (entry_id, feed_id, link, canon), result in _fetched(todo, fetch_policy(cfg), cfg.run_fetch_budget):
-            summary.fetched += 1
+        budget = budget or fetch_budget(cfg)
+        for (entry_id, feed_id, link, canon), result in _fetched(todo, fetch_policy(cfg), budget):
+            summary.fetched += not isinstance(result.error, FetchDeferred)
             try:
                 _process_one(cfg, entry_id, feed_id, link, canon, result, detector, summary)
             except StageFailure as failure:
@@ -258,6 +269,9 @@ def finish_process(summaries: list[dict], cfg: Settings | None = None) -> dict:
         notify_quarantine(cfg, list(zip(total.quarantined_ids, total.quarantined)))
     if not total.fetched:
         log.info("planwatch: no new entries to fetch")
+    if total.deferred:
+        log.warning("planwatch: %d pages deferred to the next run: a fetch time budget was spent "
+                    "(PLANWATCH_HOST_FETCH_BUDGET / PLANWATCH_RUN_FETCH_BUDGET)", total.deferred)
     log.info(
         "planwatch: fetched %d pages in %d batches: %d articles (%d syndicated copies, %d without text), "
         "%d errors; %d new facts, %d revisions, %d corroborations",
@@ -272,13 +286,15 @@ def finish_process(summaries: list[dict], cfg: Settings | None = None) -> dict:
 def process_entries(cfg: Settings | None = None) -> dict:
     """All of a run's pages in this process: plan_pages, then each batch, then finish_process."""
     cfg = _settings(cfg)
-    return finish_process([process_batch(batch, cfg) for batch in plan_pages(cfg)], cfg)
+    budget = fetch_budget(cfg)
+    return finish_process([process_batch(batch, cfg, budget) for batch in plan_pages(cfg)], cfg)
 
 
 def _process_one(cfg: Settings, entry_id: int, feed_id: int, link: str, canon: str, result, detector,
                  summary: ProcessSummary) -> None:
     """Extract, detect and store one fetched page; a page that breaks a stage raises StageFailure."""
     from extract.dedup import bands, fingerprint, is_near_duplicate, probes
+    from extract.errors import FetchDeferred
     from store import session_scope
     from store.articles import save_story
     from store.models import Article, Entry
@@ -288,6 +304,10 @@ def _process_one(cfg: Settings, entry_id: int, feed_id: int, link: str, canon: s
         existing = session.query(Article).filter_by(canonical_url=canon).one_or_none()
         if existing is not None and existing.status == "ok":
             entry.article_id, entry.status = existing.id, "done"
+            return
+        if isinstance(result.error, FetchDeferred):
+            entry.error = bounded(redact(str(result.error)))
+            summary.deferred += 1
             return
         entry.attempts += 1
         if result.error is not None:
@@ -378,38 +398,28 @@ PAGE_CHUNK = 16  # pages fetched together; two chunks are held at once (one proc
 # page up to the 20 MiB page cap
 
 
-def _fetched(todo: list[tuple], policy, budget: float | None = None):
-    """Fetch the pages chunk by chunk (concurrently within a chunk), yielding (entry, result).
+def _fetched(todo: list[tuple], policy, budget):
+    """Fetch the pages chunk by chunk (concurrently within a chunk) under ``budget``, yielding (entry, result).
 
     The next chunk is fetched in a thread while the caller processes this one, so network waits overlap
-    extraction. Past ``budget`` seconds no new chunk is started: the entries left stay 'new' for the next run."""
-    import time
+    extraction; what the budget stops ends as FetchDeferred and waits for the next run."""
     from concurrent.futures import ThreadPoolExecutor
 
     from extract.poller import fetch_pages_sync
 
-    stop = time.monotonic() + budget if budget else None
     chunks = [todo[i : i + PAGE_CHUNK] for i in range(0, len(todo), PAGE_CHUNK)]
     if not chunks:
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="planwatch-fetch") as pool:
         def start(chunk):
-            return pool.submit(fetch_pages_sync, [link for _, _, link, _ in chunk], policy)
+            return pool.submit(fetch_pages_sync, [link for _, _, link, _ in chunk], policy, budget)
 
         pending = start(chunks[0])
         for n, chunk in enumerate(chunks):
             results = pending.result()
-            pending = None
             if n + 1 < len(chunks):
-                if stop is not None and time.monotonic() > stop:
-                    left = sum(len(c) for c in chunks[n + 1:])
-                    log.warning("planwatch: page fetch budget of %g s spent; %d entries wait for the next run",
-                                budget, left)
-                else:
-                    pending = start(chunks[n + 1])
+                pending = start(chunks[n + 1])
             yield from zip(chunk, results)
-            if pending is None:
-                return
 
 
 def tell_operators(context) -> None:

@@ -24,6 +24,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     stream: Iterable[bytes] | None = None  # chunks written one by one, no Content-Length
+    drop: bool = False  # close the connection without answering (the request was read)
 
 
 @dataclass
@@ -62,6 +63,9 @@ class HTTPServer:
                 reply = Reply(404, b"not found") if route is None else (route(req) if callable(route) else route)
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
                 self.send_response(reply.status)
                 for k, v in reply.headers.items():
                     self.send_header(k, v)
@@ -113,12 +117,17 @@ class SlackStandIn(HTTPServer):
     def __init__(self) -> None:
         super().__init__()
         self.responses: list[Reply] = []
+        self.accepted: list[dict] = []  # posts answered 200, also when the answer came too late or was dropped
         self.routes["/hook"] = self._reply
 
     def _reply(self, req: Request) -> Reply:
-        if self.responses:
-            return self.responses.pop(0)
-        return Reply(200, b"ok", {"Content-Type": "text/plain"})
+        import json
+
+        reply = self.responses.pop(0) if self.responses else Reply(200, b"ok", {"Content-Type": "text/plain"})
+        if reply.status == 200 and req.method == "POST":
+            with self._lock:
+                self.accepted.append(json.loads(req.body))
+        return reply
 
     @property
     def webhook_url(self) -> str:

@@ -223,3 +223,22 @@ def test_control_and_bidi_characters_never_reach_entry_titles():
     parsed = parse_feed(body, url="https://n.example/rss")
     assert parsed.title == "T[31m"
     assert parsed.entries[0].title == "chip moc.elpmaxe@live x"
+
+
+def test_a_10_mb_entity_behind_a_decoy_costs_memory_in_proportion_to_the_feed_bytes():
+    import tracemalloc
+
+    entity = "X" * (10 * 1024 * 1024)
+    body = (f'<?xml version="1.0"?><!-- <!DOCTYPE x> --><!DOCTYPE rss [<!ENTITY big "{entity}">]>'
+            '<rss version="2.0"><channel><title>T</title>'
+            + "".join(f"<item><title>a&big;{i}</title><link>https://n.example/{i}</link></item>" for i in range(60))
+            + "</channel></rss>").encode()
+    del entity
+    tracemalloc.start()
+    try:
+        parsed = parse_feed(body, url="https://n.example/rss")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(parsed.entries) == 60 and sum(len(e.title) for e in parsed.entries) < 1000
+    assert peak < 8 * len(body)  # expanded (as before the guard): 629 million characters of titles, 2 GB

@@ -92,23 +92,28 @@ def test_pages_that_break_detection_are_quarantined_and_the_run_goes_on(cfg, cap
 
 
 def test_past_the_run_fetch_budget_the_rest_waits_for_the_next_run(http_server):
-    from planwatch.stages import PAGE_CHUNK, _fetched
+    from extract.errors import FetchDeferred
+    from extract.fetch_budget import FetchBudget
     from extract.http import FetchPolicy
+    from planwatch.stages import PAGE_CHUNK, _fetched
 
     http_server.routes["/slow"] = Reply(200, b"x", {"Content-Type": "text/plain"}, delay=1.2)
     todo = [(i, 1, http_server.url("/slow"), f"c{i}") for i in range(PAGE_CHUNK + 5)]
-    got = list(_fetched(todo, FetchPolicy(allow_private=True), budget=1))
-    assert len(got) == PAGE_CHUNK  # the first chunk finished; the second was never started
+    got = list(_fetched(todo, FetchPolicy(allow_private=True, per_host=2), FetchBudget(run_seconds=1)))
+    assert len(got) == PAGE_CHUNK + 5
+    assert all(isinstance(result.error, FetchDeferred) for _, result in got)  # every entry waits, none is an attempt
+    assert len(http_server.hits("/slow")) == 2  # the two in flight were cut; the rest never started
 
 
 def test_the_next_chunk_is_fetched_while_this_one_is_processed(http_server):
-    from planwatch.stages import PAGE_CHUNK, _fetched
+    from extract.fetch_budget import FetchBudget
     from extract.http import FetchPolicy
+    from planwatch.stages import PAGE_CHUNK, _fetched
 
     for i in range(PAGE_CHUNK * 2):
         http_server.routes[f"/p{i}"] = Reply(200, b"x", {"Content-Type": "text/plain"})
     todo = [(i, 1, http_server.url(f"/p{i}"), f"c{i}") for i in range(PAGE_CHUNK * 2)]
-    pages = _fetched(todo, FetchPolicy(allow_private=True))
+    pages = _fetched(todo, FetchPolicy(allow_private=True), FetchBudget())
     first = [next(pages) for _ in range(PAGE_CHUNK)]
     assert all(result.status == 200 for _, result in first)
     deadline = time.monotonic() + 20
