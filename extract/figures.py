@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from extract.lexicon import Lexicon, default_lexicon
 from extract.numbers import EN_WORDS, ZH_NUMBER, parse_digits, parse_en_words, parse_zh_numeral, tidy
-from extract.records import Alt, Figure
+from extract.records import Alt, Figure, Normalised
 from extract.sentences import Sentences, is_prose
 from extract.subjects import subject_of
 from extract.scan import LedPattern
@@ -82,6 +82,9 @@ class _Scanners:
         self.unit = re.compile("|".join(f"(?P<u{i}>{'|'.join(u.fragments)})".replace(r"\b", _WORD_END)
                                         for i, u in enumerate(lex.units)))
         self.unit_names = {f"u{i}": u.name for i, u in enumerate(lex.units)}
+        self.dimensions = {u.name: u.dimension for u in lex.units} | {
+            "count": "count", "count_per_10k_people": "count_per_10k_people"}
+        self.in_base = lex.in_base()
         self.scale_or_unit = re.compile(f"{self.scale.pattern}|{self.unit.pattern}")  # what may follow a year
         blockers = sorted(lex.blockers, key=len, reverse=True)
         self.blocker_rev = re.compile(r"\s?(?:" + "|".join(re.escape(b[::-1]) for b in blockers) + r")(?![A-Za-z])")
@@ -499,9 +502,19 @@ def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = Non
         figures.append(Figure(
             value=item.value, unit=unit, phrase=text[item.start:end].strip(), sentence=sentence,
             low=item.value if item.high is not None else None, high=item.high, qualifier=item.qualifier, year=year,
-            subject=subject, technologies=technologies, alt=item.alt,
+            subject=subject, technologies=technologies, alt=item.alt, dimension=sc.dimensions.get(unit, ""),
+            normalised=_normalised(unit, item.value, item.high, sc),
         ))
     return figures
+
+
+def _normalised(unit: str, value: float, high: float | None, sc: _Scanners) -> Normalised | None:
+    """The figure in its dimension's base unit, when its unit is another unit of that dimension."""
+    base = sc.in_base.get(unit)
+    if base is None or base[0] == unit:
+        return None
+    name, factor = base
+    return Normalised(name, tidy(value * factor), None if high is None else tidy(high * factor))
 
 
 def is_core_unit(unit: str) -> bool:

@@ -326,3 +326,30 @@ def test_one_value_about_two_things_is_two_figures_and_a_restatement_one():
 ])
 def test_a_bare_amount_or_a_range_after_a_verb_is_not_a_count(sentence):
     assert all(f.unit != "count" for f in figures(sentence))
+
+
+@pytest.mark.parametrize("sentence, unit, base, value, high", [
+    ("到2030年风电光伏装机达到1.1亿千瓦。", "kW", "GW", 110, None),
+    ("独立储能项目规模不低于100兆瓦。", "MW", "GW", 0.1, None),
+    ("Each campus will draw 300 to 500 MW from the grid.", "MW", "GW", 0.3, 0.5),
+    ("Data centres used 1500亿千瓦时 of power last year.", "kWh", "TWh", 150, None),
+    ("The rocket can lift 5,000 kg into orbit.", "kg", "tonnes", 5, None),
+    ("The line will be 10,910 meters long when finished.", "m", "km", 10.91, None),
+    ("The new centres add 200 PFLOPS of computing power.", "PFLOPS", "EFLOPS", 0.2, None),
+])
+def test_a_unit_is_also_given_in_its_dimensions_base_unit(sentence, unit, base, value, high):
+    f = one(sentence)
+    assert (f.unit, f.normalised.unit) == (unit, base)
+    assert f.normalised.value == pytest.approx(value) and f.normalised.high == (high and pytest.approx(high))
+    assert f.as_json()["normalised"]["unit"] == base
+
+
+@pytest.mark.parametrize("sentence, unit, dimension", [
+    ("Installed solar capacity reached 887 GW by the end of the year.", "GW", "power"),
+    ("Chips made on the 7 nm process will ship next year.", "nm", "length"),  # a process node does not convert
+    ("Spending on research will rise by 7% this year.", "percent", "percent"),
+    ("The fund has 10 trillion yuan to invest in chips.", "CNY", "currency"),
+])
+def test_a_base_unit_or_a_unit_without_a_factor_is_not_converted(sentence, unit, dimension):
+    f = one(sentence)
+    assert (f.unit, f.dimension, f.normalised) == (unit, dimension, None)

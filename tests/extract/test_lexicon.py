@@ -58,6 +58,11 @@ def test_the_shipped_lexicon_reads_the_core_units_and_qualifiers():
     (lambda d: d["scales"]["words"].update({"lakh": "many"}), "scales.words.lakh", "factor"),
     (lambda d: d.update({"unitz": []}), "unitz", "units"),
     (lambda d: d["currencies"].update({"Dollar": ["D$"]}), "currencies.Dollar", "three capitals"),
+    (lambda d: d["dimensions"].update({"power": "TWh"}), "dimensions.power", "dimension is power"),
+    (lambda d: d["units"].append({"name": "zz", "dimension": "speed", "to_base": 2, "spellings": ["q"]}),
+     "units.zz.to_base", "under dimensions"),
+    (lambda d: d["units"].append({"name": "zz", "dimension": "power", "to_base": "big", "spellings": ["q"]}),
+     ".to_base", "factor"),
 ])
 def test_a_mistake_names_the_file_the_key_and_the_fix(tmp_path, edit, key, fix):
     path = _edited(tmp_path, "en.yaml", edit)

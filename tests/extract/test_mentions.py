@@ -100,6 +100,9 @@ def test_plan_mentions_are_recorded_with_their_terms():
     ("集成電路、半導體與晶片產業；量子信息；腦機接口。", ["quantum", "semiconductors", "bci"]),
     ("算力网络与智算中心建设提速，商业航天与低空经济起飞。", ["aerospace", "computing"]),
     ("生物医药、生物制造、氢能和核聚变被列为未来产业。", ["biomedicine", "new_energy"]),
+    # Traditional Chinese as Taiwan and Hong Kong write it
+    ("發展人工智慧、具身智慧與量子計算，擴大半導體產能。", ["ai", "robotics", "quantum", "semiconductors"]),
+    ("再生能源與太陽光電、生技產業、航太產業及超級電腦獲得補助。", ["aerospace", "biomedicine", "new_energy", "computing"]),
 ])
 def test_technologies(text, expected):
     assert techs(text) == expected
