@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from extract.figure_years import SentenceYears
 from extract.lexicon import Lexicon, default_lexicon
 from extract.numbers import EN_WORDS, ZH_NUMBER, parse_digits, parse_en_words, parse_zh_numeral, tidy
 from extract.records import Alt, Figure, Normalised
@@ -36,7 +37,9 @@ _WORD_NUMBER = LedPattern.after(
     + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
     r"(?:(?![A-Za-z])(?=[\s-]+(?:per|million|billion|trillion|thousand|hundred|to\b|and\b|or\b))|(?=fold\b))")
 
-_ORDER_OF_MAGNITUDE = re.compile(r"(?:千亿|万亿|百亿|十亿|千億|萬億|百億|十億)元?[级級](?!参数|參數|参|參|token|用户|用戶|人|次|个|個)")
+# '万亿级' (an order of magnitude: about 1e12): of money from 十亿 up or with 元, else a count ('访问量达百万级')
+_ORDER_OF_MAGNITUDE = re.compile(r"(?:(?P<money>千亿|万亿|百亿|十亿|千億|萬億|百億|十億)元?|(?:百万|千万|百萬|千萬)(?P<yuan>元)?)"
+                                 r"[级級](?!参数|參數|参|參|token|用户|用戶|人|次|个|個)")
 
 # Where an English unit or scale word ends: \b fails before a CJK character ('500EFLOPS以上', '688981.SH收涨'),
 # which counts as a word character, so these end where no ASCII letter, digit or '_' follows.
@@ -143,9 +146,7 @@ _ALT_OPEN = re.compile(
     r"\s*[(（]\s*(?:(?:about|approximately|around|roughly|some|nearly|almost|or|equivalent to|worth|"
     r"约合|約合|折合|约|約|合)\s*)?")
 _ALT_CLOSE = re.compile(r"\s*[)）]")
-_YEAR = re.compile(r"20\d\d(?!\d)")
 _AFTER_YEAR = frozenset("年月日,.;:)，。；：）-–—/") | {""}
-_YEAR_KEYWORD_REV = re.compile(r"\s+(?:fo dne eht\s+)?(?P<w>yb|erofeb|litnu|hguorht|rof|ni)(?![a-z])|(?:到|至|于|於)(?![达達提增升])")
 _PROPER_BEFORE = re.compile(r"(?:^|\s)([A-Z][a-z]+)\s$")
 _SENTENCE_START_WORDS = frozenset(
     "The This That These Those It In On At By For With From As A An And But Over Under During After Before "
@@ -213,7 +214,8 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) ->
             return None
         level = _ORDER_OF_MAGNITUDE.match(text, s)
         if level:
-            return _Item(s, s, level.end(), value, "CNY", "about", True)
+            unit = "CNY" if level.group("money") or level.group("yuan") else "count"
+            return _Item(s, s, level.end(), value, unit, "about", True)
     else:
         if not starts_word(text, s):
             return None
@@ -408,8 +410,9 @@ def _join(text: str, items: list[_Item], sc: _Scanners) -> list[_Item]:
                         and not (b.qualifier and b.start < b.num_start and a.unit is None):
                     low = a.value if a.scaled or a.unit else tidy(a.value * b.scale)
                     if low < b.value:
-                        joined = replace(b, start=a.start, value=low, high=b.value,
-                                         qualifier=a.qualifier or b.qualifier)
+                        qb = None if a.qualifier or b.qualifier else _qualifier_before(text, a.start, sc)
+                        joined = replace(b, start=a.start - (qb[1] if qb else 0), value=low, high=b.value,
+                                         qualifier=a.qualifier or b.qualifier or (qb[0] if qb else None))
                         items[i + 1] = joined
                         i += 1
                         continue
@@ -429,25 +432,6 @@ def _join(text: str, items: list[_Item], sc: _Scanners) -> list[_Item]:
         out.append(a)
         i += 1
     return [x for x in out if x.unit]
-
-
-def _target_years(text: str, s0: int, s1: int, published: dt.date | None) -> list[tuple[int, int]]:
-    """(offset, year) of the target years in the sentence text[s0:s1]: 'by 2030', '到2030年', '2030年前'."""
-    found = []
-    for m in _YEAR.finditer(text, s0, s1):
-        year = int(m.group())
-        kw = _YEAR_KEYWORD_REV.match(text[max(s0, m.start() - 20):m.start()][::-1].lower())
-        if kw is None:
-            if not text.startswith(("年前", "年底前", "年之前", "年以前"), m.end()):
-                continue
-        elif kw.group("w") == "ni" and (published is None or year < published.year):
-            continue
-        found.append((m.start(), year))
-    return found
-
-
-def _nearest_year(years: list[tuple[int, int]], at: int) -> int | None:
-    return min(years, key=lambda py: abs(py[0] - at))[1] if years else None
 
 
 _WORDS = re.compile(r"[A-Za-z]{3,}|[\u3400-\u9fff]")
@@ -476,15 +460,18 @@ def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = Non
     sentences = sentences or Sentences(text)
     figures: list[Figure] = []
     seen: dict[tuple, list[str]] = {}  # the subjects each value was already stated about
-    # per sentence start: None for furniture, else (sentence, its target years, its technologies)
-    about: dict[int, tuple[str, list[tuple[int, int]], tuple[str, ...]] | None] = {}
+    # per sentence start: None for furniture, else (sentence, its years, its technologies)
+    about: dict[int, tuple[str, SentenceYears, tuple[str, ...]] | None] = {}
     sc = _scanners(lexicon)
-    for item in _join(text, _items(text, start, len(text), sc), sc):
+    items = _join(text, _items(text, start, len(text), sc), sc)
+    starts = [item.num_start for item in items]
+    at_figures = frozenset(starts)
+    for item in items:
         s0, s1 = sentences.at(item.num_start)
         if s0 in about:
             sentence_info = about[s0]
         else:
-            sentence_info = about[s0] = (text[s0:s1].strip(), _target_years(text, s0, s1, published),
+            sentence_info = about[s0] = (text[s0:s1].strip(), SentenceYears(text, s0, s1, published, at_figures),
                                          tech_of(s0, s1) if tech_of else ()) if is_prose(text[s0:s1]) else None
         if sentence_info is None:
             continue
@@ -492,8 +479,8 @@ def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = Non
         unit = item.unit
         if unit == "times" and _MENTION_VERB.search(text, max(s0, item.start - 80), item.start):
             unit = "count"
-        year = _nearest_year(years, item.num_start)
         end = item.alt_end or item.end
+        year = years.year_of(item.num_start, end, starts)
         subject = subject_of(text, s0, s1, item.start, end, item.num_start, item.noun, unit)
         key = (unit, item.value, item.high, item.qualifier, year, item.alt)
         if key in seen and (item.high is not None or item.alt is not None or _same_thing(seen[key], subject)):

@@ -24,7 +24,8 @@ GAPS = {"none": "", "space": r"\s?", "space_or_hyphen": r"[\s-]?"}
 QUALIFIERS = ("at_least", "more_than", "about", "up_to")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_TOP_KEYS = {"currencies", "scales", "units", "dimensions", "qualifiers", "blockers", "idioms"}
+_TOP_KEYS = {"currencies", "scales", "units", "dimensions", "qualifiers", "blockers", "idioms", "plans"}
+_PLAN_KEYS = {"companies", "countries", "nationalities", "china", "next", "previous"}
 _SCALE_KEYS = {"words", "after_currency", "before_currency", "currency_leads"}
 _QUALIFIER_KEYS = {"before", "after", "odd", "verbs_before"}
 _UNIT_KEYS = {"name", "dimension", "gap", "spellings", "patterns", "to_base"}
@@ -57,6 +58,7 @@ class Lexicon:
     blockers: list[str] = field(default_factory=list)
     idioms: list[str] = field(default_factory=list)  # set phrases holding numerals that are no figure: '千家万户'
     bases: dict[str, str] = field(default_factory=dict)  # dimension -> the unit its figures are compared in
+    plan_words: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in sorted(_PLAN_KEYS)})
     paths: tuple[str, ...] = ()
 
     @property
@@ -182,6 +184,11 @@ def _merge_file(lex: Lexicon, data: dict, path: Path, order: dict[str, UnitSpec]
         lex.blockers += _strings(data["blockers"], path, "blockers")
     if "idioms" in data:
         lex.idioms += _strings(data["idioms"], path, "idioms")
+    plans = data.get("plans") or {}
+    if not isinstance(plans, dict) or set(plans) - _PLAN_KEYS:
+        raise _fail(path, "plans", "has an unknown key", f"use {', '.join(sorted(_PLAN_KEYS))}")
+    for key, words in plans.items():
+        lex.plan_words[key] += _strings(words, path, f"plans.{key}")
 
 
 def _spelling(word: str, gap: str) -> str:

@@ -353,3 +353,43 @@ def test_a_unit_is_also_given_in_its_dimensions_base_unit(sentence, unit, base, 
 def test_a_base_unit_or_a_unit_without_a_factor_is_not_converted(sentence, unit, dimension):
     f = one(sentence)
     assert (f.unit, f.dimension, f.normalised) == (unit, dimension, None)
+
+
+@pytest.mark.parametrize("sentence, years", [
+    ("The satellite programme, due to finish by 2030, received 3 billion yuan in 2025.", [None]),
+    ("Coal output, which peaked in 2024, fell 18 percent last year.", [None]),
+    ("到2027年，新型储能装机达到1.8亿千瓦以上，2025年底为1亿千瓦。", [2027, None]),
+    ("The penetration rate is to exceed 70 percent by 2027 and 90 percent by 2030.", [2027, 2030]),
+    ("By 2030, the digital economy will reach 12 percent of GDP, and R&D intensity 3.2 percent.", [2030, 2030]),
+    ("中国大陆成熟制程产能占比将由2023年的31%升至2027年的39%。", [None, 2027]),
+    ("到2030年研发经费支出占比达到3.8%左右，比2025年提高0.5个百分点。", [2030, 2030]),
+    ("Non-fossil fuels should make up 25 percent by 2030, up from just under 22 percent last year.", [2030, None]),
+    ("到2030年海上风电装机达到2000万千瓦。", [2030]),  # '2000万' is a number, not a year
+])
+def test_a_year_of_a_neighbouring_clause_or_a_past_year_is_not_the_figures(sentence, years):
+    assert [f.year for f in figures(sentence, published=dt.date(2026, 3, 12))] == years
+
+
+@pytest.mark.parametrize("sentence, qualifier, phrase", [
+    ("Growth will be at least 4.5 to 5 percent a year over the period.", "at_least", "at least 4.5 to 5 percent"),
+    ("目标是年均增长不低于4.5%至5%。", "at_least", "不低于4.5%至5%"),
+    ("The target is about 4.5-5 percent, officials said.", "about", "about 4.5-5 percent"),
+])
+def test_a_qualifier_before_a_range_is_the_ranges(sentence, qualifier, phrase):
+    f = one(sentence)
+    assert (f.low, f.high, f.qualifier, f.phrase) == (4.5, 5, qualifier, phrase)
+
+
+@pytest.mark.parametrize("sentence, value, unit, qualifier", [
+    ("劳动年龄人口平均受教育年限提高到11.7年。", 11.7, "years", None),
+    ("量子计算云平台访问量达到百万级。", 1e6, "count", "about"),
+    ("产业规模迈向千亿级。", 1e11, "CNY", "about"),
+])
+def test_decimal_years_and_orders_of_magnitude(sentence, value, unit, qualifier):
+    f = one(sentence)
+    assert (f.value, f.unit, f.qualifier) == (value, unit, qualifier)
+
+
+@pytest.mark.parametrize("sentence", ["未来5年投入将持续增加。", "有效期5年，2030年前完成。", "两年前启动的项目。"])
+def test_a_span_of_whole_years_is_no_figure(sentence):
+    assert figures(sentence) == []

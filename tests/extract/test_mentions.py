@@ -34,6 +34,9 @@ def techs(text):
     ("Innovation was central to the 14th Five-Year Plan, as it was in the 13th Five-Year Plan in China.", ["14th"]),
     ("China's national development plan for 2026-2030 makes computing power a pillar of growth.", ["15th"]),
     ("Beijing's 2021-2025 economic and social development plan set no growth target.", ["14th"]),
+    ("China's 15th Five-Year Plan builds on the 14th plan's target of 26 base stations.", ["14th", "15th"]),
+    ("China's 15th Five-Year Plan keeps the R&D goal; the previous plan asked for 7 percent.", ["14th", "15th"]),
+    ("“十五五”规划延续了上一个五年的做法。", ["14th", "15th"]),
 ])
 def test_plan_attribution(text, expected):
     assert sorted(plans(text)) == expected
@@ -63,6 +66,7 @@ def test_next_plan_late_in_a_period_is_the_following_plan():
     ("", "The drug raised the five-year survival rate of patients in Beijing to 31.2%."),
     ("", "理想汽车日前发布公司五年规划，提出到2030年实现年销量500万辆。"),
     ("", "The five-year plan of the Soviet model shaped many economies, and the Soviet five-year plans were copied."),
+    ("", "Vietnam's new five-year plan aims higher; the previous plan set a 6.5% growth target."),
     ("", "The ministry's 2026-2030 action plan for robots in China sets a goal of 500,000 robots in factories."),
     ("", "Xiaomi's 2026-2030 plan puts 200 billion yuan into chips and AI, the Beijing company said."),
     ("", "印度曾长期实行五年计划制度，直至第十二个五年计划（2012—2017年）结束。第十二个五年计划曾设定年均经济增长8%的目标。"),
