@@ -22,9 +22,11 @@ _SPAN_NEXT = re.compile(r"\s*(?:-|‑|–|—|~|～|至|到|to)\s*(?:20)?\d\d(?!
 _SPAN_BEFORE = re.compile(r"20\d\d\s*(?:-|‑|–|—|~|～|至|到|to)\s*$")
 _BASE_AFTER = re.compile(r"年(?:的|底的|水平的?)[\d.]+倍|年(?:的)?水平")  # '是2023年的3倍': the base, not the target
 _BASE_BEFORE = re.compile(r"(?:比|较|較|相比|同比|than|compared (?:with|to)|over|versus|vs\.?)\s*(?:the end of\s+|end-)?$")
-_RELATIVE = re.compile(r"\b(?:this|current) year\b|今年|本年度?|\b(?:last|previous) year\b|去年|上年|"
-                       r"\ba (?:decade|year) (?:earlier|ago)\b|\b(?:previous|past|last) (?:\w+ )?years\b",
-                       re.IGNORECASE)
+# before 'year' or 'years' (found with str.find): 'this year', 'last year', 'the previous three years'
+_RELATIVE_BEFORE = re.compile(r"(?:\b(?:this|current|last|previous|past)\s+|\b(?:previous|past|last)\s+\w+\s+)$",
+                              re.IGNORECASE)
+_RELATIVE_ZH = ("今年", "本年", "去年", "上年")
+_AGO = re.compile(r"\ba (?:decade|year) (?:earlier|ago)\b")
 _KEYWORD_REV = re.compile(r"\s+(?:fo dne eht\s+)?(?P<w>yb|erofeb|litnu|hguorht|rof|ni)(?![a-z])"
                           r"|(?:到|至|于|於)(?![达達提增升])")
 _BEFORE_SUFFIXES = ("年前", "年底前", "年之前", "年以前")
@@ -42,9 +44,12 @@ class SentenceYears:
     (a number read as a figure, '2000万千瓦', is no year)."""
 
     def __init__(self, text: str, s0: int, s1: int, published: dt.date | None, figures: frozenset[int] = frozenset()):
-        self.bounds = [s0] + [m.start() + 1 for m in _CLAUSE_BREAK.finditer(text, s0, s1)] + [s1]
         self.mentions = sorted((m for m in _mentions(text, s0, s1, published) if m.at not in figures),
                                key=lambda m: m.at)
+        # clauses only matter once a year is mentioned: most sentences with a figure mention none
+        self.bounds = [s0] + [m.start() + 1 for m in _CLAUSE_BREAK.finditer(text, s0, s1)] + [s1] \
+            if self.mentions else [s0, s1]
+        self.clauses = [self.clause_of(m.at) for m in self.mentions]
 
     def clause_of(self, at: int) -> int:
         return bisect.bisect_right(self.bounds, at) - 1
@@ -55,7 +60,7 @@ class SentenceYears:
         if not self.mentions:
             return None
         here = self.clause_of(num_start)
-        own = [m for m in self.mentions if self.clause_of(m.at) == here]
+        own = [m for m, c in zip(self.mentions, self.clauses) if c == here]
         before = [m for m in own if m.at < num_start and not _between(others, m.at, num_start)]
         if before and num_start - before[-1].at <= 4 + _ATTACHED:
             return before[-1].year
@@ -79,8 +84,20 @@ def _mentions(text: str, s0: int, s1: int, published: dt.date | None) -> Iterato
         if _BASE_BEFORE.search(text, max(s0, m.start() - 20), m.start()) or _BASE_AFTER.match(text, m.end()):
             continue
         yield _Mention(m.start(), _target(text, m, s0, published))
-    for m in _RELATIVE.finditer(text, s0, s1):
-        yield _Mention(m.start(), None)  # 'this year' too: the annotated pages mostly give such a figure no year
+    # a time without a year, which no year is taken across ('this year' too: most annotators give such a figure none)
+    low = text[s0:s1].lower()
+    at = low.find("year")
+    while at >= 0:
+        if _RELATIVE_BEFORE.search(text, max(s0, s0 + at - 24), s0 + at):
+            yield _Mention(s0 + at, None)
+        at = low.find("year", at + 4)
+    for word in _RELATIVE_ZH if "年" in low else ():
+        at = low.find(word)
+        while at >= 0:
+            yield _Mention(s0 + at, None)
+            at = low.find(word, at + 2)
+    if " a " in low:
+        yield from (_Mention(m.start(), None) for m in _AGO.finditer(text, s0, s1))
 
 
 def _target(text: str, m: re.Match, s0: int, published: dt.date | None) -> int | None:

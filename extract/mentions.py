@@ -30,8 +30,10 @@ _PERIOD_PLAN_AFTER = re.compile(
 _PERIOD_PLAN_BEFORE = re.compile(
     r"\b(?:national|economic|social|new|draft)(?:\s+(?:and\s+)?(?:economic|social|development))*\s+(?:plans?|blueprints?)\s+"
     r"(?:for|covering)\s+(?:the\s+)?(?:(?:period|years)\s+)?(?:of\s+)?$", re.IGNORECASE)
-# 'the 14th plan's target', 'as 15th plan puts compute at core': a tracked plan by its ordinal alone
-_ORDINAL_PLAN = re.compile(rf"(?<![\w-])(?P<ord>{_ORD})\s+(?:national\s+)?plan(?:['’]s)?(?![\w-])", re.IGNORECASE)
+# 'the 14th plan's target', 'as 15th plan puts compute at core': a tracked plan by its ordinal alone, matched
+# against the text before each 'plan' (found with str.find: far faster than a case-insensitive scan)
+_ORDINAL_PLAN = re.compile(rf"(?<![\w-])(?P<ord>{_ORD})\s+(?:national\s+)?$", re.IGNORECASE)
+_PLAN_WORD_END = re.compile(r"(?:['’]s)?(?![\w-])")
 _ORDINAL_BEFORE = re.compile(rf"\b(?P<ord>{_ORD})[\s-]+(?:(?:national|draft)\s+)?$", re.IGNORECASE)
 _PLAN_ZH_OTHER = r"十[一二三六]五(?![年个個%])|第[一二三四五六七八九十]+[个個]五年(?:规划|規劃|计划|計劃)"
 _PLAN_ZH_GENERIC = r"五年(?:发展|的)?(?:规划|規劃|计划|計劃)"
@@ -98,9 +100,10 @@ class _PlanMatchers:
         self.next_words = tuple(words_of["next"][0])
         self.next_en = re.compile(rf"\b(?:{_alternation(words_of['next'][0])})\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
         self.next_zh = re.compile(f"(?:{_alternation(words_of['next'][1])})$")
-        self.previous_en = re.compile(
-            rf"\b(?:the|its|China['’]s)\s+(?:{_alternation(words_of['previous'][0])})\s+"
-            r"(?:five-year\s+)?(?:plan|blueprint)\b(?!\s+(?:for|to|of)\b)", re.IGNORECASE)
+        self.previous_words = tuple(w.lower() for w in words_of["previous"][0])
+        self.previous_en = re.compile(  # matched before 'plan' or 'blueprint', as _ORDINAL_PLAN
+            rf"\b(?:the|its|China['’]s)\s+(?:{_alternation(words_of['previous'][0])})\s+(?:five-year\s+)?$",
+            re.IGNORECASE)
         self.previous_zh = re.compile(f"(?:{_alternation(words_of['previous'][1])})$")
         placed = [f"(?<={re.escape(w)})五年" for w in words_of["next"][1] + words_of["previous"][1]]
         self.ordinal_key = {o.lower(): p.key for p in tax.plans for o in p.ordinals}
@@ -364,19 +367,27 @@ def _short_mentions(text: str, sentences: Sentences, pm: _PlanMatchers, proper: 
     plan ('the previous plan', 'its preceding blueprint'), whose owner, unless said, is the article's plans';
     added to ``raw`` where no mention was found yet."""
     taken = [(s, e) for s, e, *_ in raw]
-    for m in _ORDINAL_PLAN.finditer(text) if "plan" in text.lower() else ():
-        key = pm.ordinal_key.get(m.group("ord").lower())
-        if key is None or any(s < m.end() and m.start() < e for s, e in taken):
-            continue
-        s0, s1 = sentences.at(m.start())
-        owner = _owner(text[max(s0, m.start() - 64):m.start()], text[s0:s1], text, pm, proper)
-        raw.append((m.start(), m.end(), m.group(), key, _BY_NAME if owner is None else owner, True, False, False))
-    for m in pm.previous_en.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
-            continue
-        s0, s1 = sentences.at(m.start())
-        owner = _owner(text[max(s0, m.start() - 64):m.start()], text[s0:s1], text, pm, proper)
-        raw.append((m.start(), m.end(), m.group(), None, _BY_NAME if owner is None else owner, False, False, True))
+    low = text.lower()
+    for word in ("plan", "blueprint"):
+        next_at = low.find(word)
+        while next_at >= 0:
+            at, next_at = next_at, low.find(word, next_at + 1)
+            if any(s <= at < e for s, e in taken):  # inside 'Five-Year Plan', found above
+                continue
+            lo = max(0, at - 40)
+            near = low[lo:at]
+            m = _ORDINAL_PLAN.search(text, lo, at) if word == "plan" and "th" in near else None
+            key = pm.ordinal_key.get(m.group("ord").lower()) if m else None
+            prev = None if key or not any(w in near for w in pm.previous_words) \
+                else pm.previous_en.search(text, lo, at)
+            tail = _PLAN_WORD_END.match(text, at + len(word)) if key or prev else None
+            if tail is None:
+                continue
+            start, end = (m or prev).start(), tail.end()
+            s0, s1 = sentences.at(start)
+            owner = _owner(text[max(s0, start - 64):start], text[s0:s1], text, pm, proper)
+            raw.append((start, end, text[start:end], key, _BY_NAME if owner is None else owner, bool(key), False,
+                        not key))
 
 
 def plan_keys(hits: list[PlanHit], tax: Taxonomy, published: dt.date | None) -> list[str]:
