@@ -17,6 +17,7 @@ from extract.numbers import EN_WORDS, ZH_NUMBER, parse_digits, parse_en_words, p
 from extract.records import Alt, Figure, Normalised
 from extract.sentences import Sentences, is_prose
 from extract.subjects import subject_of
+from extract.table_figures import table_cells
 from extract.scan import LedPattern
 from extract.taxonomy import WORD_LEADS, has_cjk, starts_word, trie_pattern
 
@@ -216,6 +217,8 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) ->
         if level:
             unit = "CNY" if level.group("money") or level.group("yuan") else "count"
             return _Item(s, s, level.end(), value, unit, "about", True)
+        if token.strip("万萬亿億") == "" and _qualifier_before(text, s, sc) is None:
+            return None  # '（万吨）', '亿元': a unit's scale, not a number ('近万家' is one)
     else:
         if not starts_word(text, s):
             return None
@@ -459,6 +462,7 @@ def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = Non
     ``lexicon`` is the vocabulary (default: extract/lexicon's files), compiled on first use."""
     sentences = sentences or Sentences(text)
     figures: list[Figure] = []
+    spans: list[tuple[int, int]] = []  # where each figure is, for the table cells read after
     seen: dict[tuple, list[str]] = {}  # the subjects each value was already stated about
     # per sentence start: None for furniture, else (sentence, its years, its technologies)
     about: dict[int, tuple[str, SentenceYears, tuple[str, ...]] | None] = {}
@@ -486,13 +490,38 @@ def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = Non
         if key in seen and (item.high is not None or item.alt is not None or _same_thing(seen[key], subject)):
             continue
         seen.setdefault(key, []).append(subject)
+        spans.append((item.start, end))
         figures.append(Figure(
             value=item.value, unit=unit, phrase=text[item.start:end].strip(), sentence=sentence,
             low=item.value if item.high is not None else None, high=item.high, qualifier=item.qualifier, year=year,
             subject=subject, technologies=technologies, alt=item.alt, dimension=sc.dimensions.get(unit, ""),
             normalised=_normalised(unit, item.value, item.high, sc),
         ))
+    if "|" in text:
+        _add_table_figures(text, start, published, tech_of, sc, figures, spans)
     return figures
+
+
+def _add_table_figures(text: str, lo: int, published: dt.date | None, tech_of, sc: _Scanners,
+                       figures: list[Figure], spans: list[tuple[int, int]]) -> None:
+    """Insert, in text order, the figures of indicator-table cells that running text reading left out."""
+    found = []
+    for cell in table_cells(text, lo, published):
+        if any(a < cell.end and cell.start < b for a, b in spans):
+            continue
+        read = _items(cell.written, 0, len(cell.written), sc)
+        if not read or read[0].num_start != 0 or read[0].unit is None:
+            continue
+        item = read[0]
+        unit = "count_per_10k_people" if item.unit == "count" and cell.per_10k else item.unit
+        found.append((cell.start, Figure(
+            value=item.value, unit=unit, phrase=text[cell.start:cell.end], sentence=text[cell.row[0]:cell.row[1]].strip(),
+            qualifier=item.qualifier, year=cell.year, subject=cell.label,
+            technologies=tech_of(*cell.row) if tech_of else (), dimension=sc.dimensions.get(unit, ""),
+            normalised=_normalised(unit, item.value, None, sc))))
+    if found:
+        merged = sorted([(a, f) for (a, _), f in zip(spans, figures)] + found, key=lambda af: af[0])
+        figures[:] = [f for _, f in merged]
 
 
 def _normalised(unit: str, value: float, high: float | None, sc: _Scanners) -> Normalised | None:

@@ -242,6 +242,8 @@ def _owner(prefix: str, sentence: str, text: str, pm: _PlanMatchers, proper: dic
     if _OWN_PLAN.search(prefix, max(0, len(prefix) - 40)):
         # 'X unveiled a five-year plan', 'X is pressing ahead with its five-year plan': X's own plan
         first = _first_word(sentence)
+        if first and pm.other_country.fullmatch(first):
+            return False  # 'Vietnam's party congress approved a five-year plan'
         if first and first not in proper:
             proper[first] = _is_proper_noun(first, text)
         if first and proper[first] and first not in _TITLES and not pm.china_word.fullmatch(first):
@@ -277,7 +279,7 @@ def _is_proper_noun(word: str, text: str) -> bool:
     at = text.find(word)
     while at >= 0:
         before = text[max(0, at - 3):at]
-        if before[-1:].isspace() and before.rstrip()[-1:] in set("abcdefghijklmnopqrstuvwxyz,;") \
+        if before[-1:].isspace() and "\n" not in before and before.rstrip()[-1:] in set("abcdefghijklmnopqrstuvwxyz,;") \
                 and not text[at + len(word):at + len(word) + 1].isalpha():
             return True
         at = text.find(word, at + 1)
