@@ -319,13 +319,15 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) ->
 
 
 _COUNTED_VERBS = frozenset("reach reached reaches hit hits at totaled totalled totals numbered number numbers exceed exceeded "
-                           "exceeds".split())
+                           "exceeds topped tops surpassed".split())
 # 'the number of 5G base stations per 10,000 people reached', 'gigabit broadband subscribers are expected to hit'
 _COUNTED_BEFORE = re.compile(
-    r"(?:\bnumber\s+of\s+(?P<np>(?:[\w-]+\s+){0,4}?[a-z-]+[^\W\d_su]s)|(?P<noun>\b[a-z-]+[^\W\d_su]s|\bpeople))"
+    r"(?:\bnumber\s+of\s+(?P<np>(?:[\w-]+\s+){0,6}?[a-z-]+[^\W\d_su]s)|(?P<noun>\b[a-z-]+[^\W\d_su]s|\bpeople))"
+    r"(?:\s+(?:in|on)\s+(?:the\s+)?(?:country|use|operation|orbit|service|total))?"
     r"(?P<per>\s+per\s+10,?000\s+(?:people|persons|residents|inhabitants|population))?"
     r"\s+(?:(?:is|are|was|were|will|would|has|have|had|be|been|expected|set|likely|to|now|already|also)\s+){0,4}"
-    r"(?:reach(?:ed|es)?|hits?|stood at|stands? at|totall?ed|totals?|numbered|numbers?|exceed(?:ed|s)?)\s+$")
+    r"(?:reach(?:ed|es)?|hits?|stood at|stands? at|totall?ed|totals?|numbered|numbers?|exceed(?:ed|s)?|topp?(?:ed|s)|"
+    r"surpassed)\s+$")
 _NOT_COUNTED = _NOT_COUNT_NOUNS - {"subscribers", "followers"} | frozenset(
     "sales revenues exports imports profits earnings assets investments prices costs rates funds reserves emissions "
     "capacities volumes outputs savings deposits loans debts taxes wages salaries incomes budgets".split())

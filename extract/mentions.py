@@ -296,9 +296,11 @@ def _owner_zh(prefix: str, pm: _PlanMatchers, unknown=None):
     return unknown
 
 
-def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None) -> list[PlanHit]:
-    """Every Five-Year Plan mention in ``text`` with whose plan it is and which plan it places."""
-    pm = _matchers(tax)
+def find_plans(text: str, tax: Taxonomy, sentences: Sentences | None = None,
+               lexicon: Lexicon | None = None) -> list[PlanHit]:
+    """Every Five-Year Plan mention in ``text`` with whose plan it is and which plan it places (``lexicon``: the
+    plan words, default extract/lexicon's)."""
+    pm = _matchers(tax, lexicon)
     sentences = sentences or Sentences(text)
     raw: list[tuple[int, int, str, str | None, bool | None, bool, bool, bool]] = []
     proper: dict[str, bool] = {}

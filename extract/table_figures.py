@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 _ROW = re.compile(r"^\|(.*)\|[ \t]*$", re.MULTILINE)
-_UNIT_IN_LABEL = re.compile(r"^(?P<label>.*?\S)\s*[（(](?P<unit>[^（）()]{1,12})[）)]\s*$")
+_UNIT_IN_LABEL = re.compile(r"^\s*(?P<label>\S.*?)\s*[（(](?P<unit>[^（）()]{1,12})[）)]\s*$")
 _CELL_NUMBER = re.compile(r"^\s*[〔\[]?(?P<n>\d[\d,]*(?:\.\d+)?)[〕\]]?\s*(?P<q>[^\d\s|]{0,2})\s*$")
 _YEAR_HEAD = re.compile(r"^\s*(?P<y>20\d\d)\s*年?\s*(?:目标|目標|target)?\s*$", re.IGNORECASE)
 _PER_10K = re.compile(r"每[万萬]人|per 10,?000", re.IGNORECASE)

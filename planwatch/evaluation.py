@@ -1,7 +1,7 @@
 """Score detection against annotated pages: a folder with gold.jsonl and articles/<id>.html.
 
 Figures match when the unit is the same and our value, low, high or conversion is within 0.5% of the gold
-value or value_max; each gold figure is matched once, each of our figures (and its conversion) once.
+value or value_max (our value also as it reads in its dimension's base unit: 20 ms is 0.02 s); each gold figure is matched once, each of our figures (and its conversion) once.
 """
 
 from __future__ import annotations
@@ -98,11 +98,15 @@ def _close(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= TOLERANCE * max(abs(a), abs(b)) or a == b
 
 
-def _slots(fig: Figure) -> list[tuple[str, tuple[float | None, ...], str]]:
-    """What one of our figures can match: its own value (and range ends), and its conversion."""
-    slots = [("main", (fig.value, fig.low, fig.high), fig.unit)]
+def _slots(fig: Figure) -> list[tuple[str, list[tuple[tuple[float | None, ...], str]]]]:
+    """What one of our figures can match: its own value (and range ends), also in its dimension's base unit, and
+    its conversion; each slot matches one gold figure at most."""
+    main = [((fig.value, fig.low, fig.high), fig.unit)]
+    if fig.normalised is not None:
+        main.append(((fig.normalised.value, fig.normalised.high), fig.normalised.unit))
+    slots = [("main", main)]
     if fig.alt is not None:
-        slots.append(("alt", (fig.alt.value,), fig.alt.unit))
+        slots.append(("alt", [((fig.alt.value,), fig.alt.unit)]))
     return slots
 
 
@@ -120,17 +124,18 @@ def _describe_gold(g: dict) -> str:
 
 def match_figures(ours: list[Figure], gold: list[dict]) -> tuple[list[tuple], list[dict], list[tuple]]:
     """Pair our figure slots with gold figures one to one; returns (pairs, missed gold, unmatched slots)."""
-    slots = [(fig, name, values, unit) for fig in ours for name, values, unit in _slots(fig)]
     used: set[int] = set()
     pairs, unmatched = [], []
-    for fig, name, values, unit in slots:
-        hit = next((i for i, g in enumerate(gold) if i not in used and g["unit"] == unit and any(
-            _close(v, g["value"]) or _close(v, g.get("value_max")) for v in values)), None)
-        if hit is None:
-            unmatched.append((fig, name, unit))
-        else:
-            used.add(hit)
-            pairs.append((fig, name, gold[hit]))
+    for fig in ours:
+        for name, readings in _slots(fig):
+            hit = next((i for values, unit in readings for i, g in enumerate(gold) if i not in used
+                        and g["unit"] == unit and any(_close(v, g["value"]) or _close(v, g.get("value_max"))
+                                                      for v in values)), None)
+            if hit is None:
+                unmatched.append((fig, name, readings[0][1]))
+            else:
+                used.add(hit)
+                pairs.append((fig, name, gold[hit]))
     return pairs, [g for i, g in enumerate(gold) if i not in used], unmatched
 
 

@@ -393,3 +393,42 @@ def test_decimal_years_and_orders_of_magnitude(sentence, value, unit, qualifier)
 @pytest.mark.parametrize("sentence", ["未来5年投入将持续增加。", "有效期5年，2030年前完成。", "两年前启动的项目。"])
 def test_a_span_of_whole_years_is_no_figure(sentence):
     assert figures(sentence) == []
+
+
+TABLE = """四川省“十五五”时期主要指标如下。
+| 类别 | 指标 | 2025年 | 2030年 | 年均增长 | 属性 |
+|---|---|---|---|---|---|
+| 经济发展 | 地区生产总值增长（%） | 5.7 | — | 5左右 | 预期性 |
+|  | 每万人口高价值发明专利拥有量（件） | 9.1 | 16 | — | 预期性 |
+| 安全保障 | 粮食综合生产能力（万吨） | 3600 | 3650以上 | — | 约束性 |
+|  | 备注 | 12 | 15 | — | — |
+"""
+
+
+def test_an_indicator_table_cell_takes_its_rows_unit_and_its_columns_year():
+    found = [(f.value, f.unit, f.qualifier, f.year, f.subject) for f in figures(TABLE, published=dt.date(2026, 2, 3))]
+    assert found == [
+        (5.7, "percent", None, None, "地区生产总值增长"), (5, "percent", "about", None, "地区生产总值增长"),
+        (9.1, "count_per_10k_people", None, None, "每万人口高价值发明专利拥有量"),
+        (16, "count_per_10k_people", None, 2030, "每万人口高价值发明专利拥有量"),
+        (3.6e7, "tonnes", None, None, "粮食综合生产能力"), (3.65e7, "tonnes", "at_least", 2030, "粮食综合生产能力"),
+    ]  # the 备注 row names no unit: its numbers are not counted things
+
+
+@pytest.mark.parametrize("sentence, value", [
+    ("Registered drones in the country numbered 2.6 million at the end of 2025.", 2.6e6),
+    ("The number of satellites in orbit operated by Chinese entities topped 1,300.", 1300),
+    ("The number of standard racks in use reached 9.5 million by the end of 2025.", 9.5e6),
+])
+def test_the_counted_thing_before_the_number(sentence, value):
+    assert (one(sentence).value, one(sentence).unit) == (value, "count")
+
+
+def test_a_lone_scale_character_is_no_number_but_an_approximate_one_is():
+    assert figures("粮食综合生产能力（万吨）稳定。") == []
+    assert (one("相关企业近万家。").value, one("相关企业近万家。").qualifier) == (1e4, "about")
+
+
+def test_milliseconds_are_also_given_in_seconds():
+    f = one("国家枢纽节点间网络时延控制在20毫秒以内。")
+    assert (f.value, f.unit, f.normalised.unit, f.normalised.value, f.qualifier) == (20, "ms", "s", 0.02, "up_to")

@@ -49,6 +49,12 @@ def test_a_plan_placed_by_nothing_is_placed_by_the_article_date():
     assert plans(text, published=dt.date(2022, 5, 26)) == ["14th"]
 
 
+def test_a_headline_line_does_not_make_the_first_word_of_the_story_a_proper_noun():
+    text = ("China's chip drive: mainland foundries race to add capacity\nMainland China's largest foundry will add "
+            "capacity this year, as Beijing pushes for self-sufficiency under its 15th five-year plan.")
+    assert plans(text) == ["15th"]
+
+
 def test_next_plan_late_in_a_period_is_the_following_plan():
     text = "Beijing officials are drafting China's next five-year plan, due next spring."
     assert plans(text, published=dt.date(2025, 10, 20)) == ["15th"]
