@@ -11,11 +11,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from extract.figure_years import SentenceYears
 from extract.lexicon import Lexicon, default_lexicon
 from extract.numbers import EN_WORDS, ZH_NUMBER, parse_digits, parse_en_words, parse_zh_numeral, tidy
-from extract.records import Alt, Figure
+from extract.records import Alt, Figure, Normalised
 from extract.sentences import Sentences, is_prose
 from extract.subjects import subject_of
+from extract.table_figures import table_cells
 from extract.scan import LedPattern
 from extract.taxonomy import WORD_LEADS, has_cjk, starts_word, trie_pattern
 
@@ -36,7 +38,9 @@ _WORD_NUMBER = LedPattern.after(
     + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
     r"(?:(?![A-Za-z])(?=[\s-]+(?:per|million|billion|trillion|thousand|hundred|to\b|and\b|or\b))|(?=fold\b))")
 
-_ORDER_OF_MAGNITUDE = re.compile(r"(?:千亿|万亿|百亿|十亿|千億|萬億|百億|十億)元?[级級](?!参数|參數|参|參|token|用户|用戶|人|次|个|個)")
+# '万亿级' (an order of magnitude: about 1e12): of money from 十亿 up or with 元, else a count ('访问量达百万级')
+_ORDER_OF_MAGNITUDE = re.compile(r"(?:(?P<money>千亿|万亿|百亿|十亿|千億|萬億|百億|十億)元?|(?:百万|千万|百萬|千萬)(?P<yuan>元)?)"
+                                 r"[级級](?!参数|參數|参|參|token|用户|用戶|人|次|个|個)")
 
 # Where an English unit or scale word ends: \b fails before a CJK character ('500EFLOPS以上', '688981.SH收涨'),
 # which counts as a word character, so these end where no ASCII letter, digit or '_' follows.
@@ -82,6 +86,9 @@ class _Scanners:
         self.unit = re.compile("|".join(f"(?P<u{i}>{'|'.join(u.fragments)})".replace(r"\b", _WORD_END)
                                         for i, u in enumerate(lex.units)))
         self.unit_names = {f"u{i}": u.name for i, u in enumerate(lex.units)}
+        self.dimensions = {u.name: u.dimension for u in lex.units} | {
+            "count": "count", "count_per_10k_people": "count_per_10k_people"}
+        self.in_base = lex.in_base()
         self.scale_or_unit = re.compile(f"{self.scale.pattern}|{self.unit.pattern}")  # what may follow a year
         blockers = sorted(lex.blockers, key=len, reverse=True)
         self.blocker_rev = re.compile(r"\s?(?:" + "|".join(re.escape(b[::-1]) for b in blockers) + r")(?![A-Za-z])")
@@ -140,9 +147,7 @@ _ALT_OPEN = re.compile(
     r"\s*[(（]\s*(?:(?:about|approximately|around|roughly|some|nearly|almost|or|equivalent to|worth|"
     r"约合|約合|折合|约|約|合)\s*)?")
 _ALT_CLOSE = re.compile(r"\s*[)）]")
-_YEAR = re.compile(r"20\d\d(?!\d)")
 _AFTER_YEAR = frozenset("年月日,.;:)，。；：）-–—/") | {""}
-_YEAR_KEYWORD_REV = re.compile(r"\s+(?:fo dne eht\s+)?(?P<w>yb|erofeb|litnu|hguorht|rof|ni)(?![a-z])|(?:到|至|于|於)(?![达達提增升])")
 _PROPER_BEFORE = re.compile(r"(?:^|\s)([A-Z][a-z]+)\s$")
 _SENTENCE_START_WORDS = frozenset(
     "The This That These Those It In On At By For With From As A An And But Over Under During After Before "
@@ -210,7 +215,10 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) ->
             return None
         level = _ORDER_OF_MAGNITUDE.match(text, s)
         if level:
-            return _Item(s, s, level.end(), value, "CNY", "about", True)
+            unit = "CNY" if level.group("money") or level.group("yuan") else "count"
+            return _Item(s, s, level.end(), value, unit, "about", True)
+        if token.strip("万萬亿億") == "" and _qualifier_before(text, s, sc) is None:
+            return None  # '（万吨）', '亿元': a unit's scale, not a number ('近万家' is one)
     else:
         if not starts_word(text, s):
             return None
@@ -311,13 +319,15 @@ def _read(text: str, s: int, e: int, kind: str, prev_end: int, sc: _Scanners) ->
 
 
 _COUNTED_VERBS = frozenset("reach reached reaches hit hits at totaled totalled totals numbered number numbers exceed exceeded "
-                           "exceeds".split())
+                           "exceeds topped tops surpassed".split())
 # 'the number of 5G base stations per 10,000 people reached', 'gigabit broadband subscribers are expected to hit'
 _COUNTED_BEFORE = re.compile(
-    r"(?:\bnumber\s+of\s+(?P<np>(?:[\w-]+\s+){0,4}?[a-z-]+[^\W\d_su]s)|(?P<noun>\b[a-z-]+[^\W\d_su]s|\bpeople))"
+    r"(?:\bnumber\s+of\s+(?P<np>(?:[\w-]+\s+){0,6}?[a-z-]+[^\W\d_su]s)|(?P<noun>\b[a-z-]+[^\W\d_su]s|\bpeople))"
+    r"(?:\s+(?:in|on)\s+(?:the\s+)?(?:country|use|operation|orbit|service|total))?"
     r"(?P<per>\s+per\s+10,?000\s+(?:people|persons|residents|inhabitants|population))?"
     r"\s+(?:(?:is|are|was|were|will|would|has|have|had|be|been|expected|set|likely|to|now|already|also)\s+){0,4}"
-    r"(?:reach(?:ed|es)?|hits?|stood at|stands? at|totall?ed|totals?|numbered|numbers?|exceed(?:ed|s)?)\s+$")
+    r"(?:reach(?:ed|es)?|hits?|stood at|stands? at|totall?ed|totals?|numbered|numbers?|exceed(?:ed|s)?|topp?(?:ed|s)|"
+    r"surpassed)\s+$")
 _NOT_COUNTED = _NOT_COUNT_NOUNS - {"subscribers", "followers"} | frozenset(
     "sales revenues exports imports profits earnings assets investments prices costs rates funds reserves emissions "
     "capacities volumes outputs savings deposits loans debts taxes wages salaries incomes budgets".split())
@@ -405,8 +415,9 @@ def _join(text: str, items: list[_Item], sc: _Scanners) -> list[_Item]:
                         and not (b.qualifier and b.start < b.num_start and a.unit is None):
                     low = a.value if a.scaled or a.unit else tidy(a.value * b.scale)
                     if low < b.value:
-                        joined = replace(b, start=a.start, value=low, high=b.value,
-                                         qualifier=a.qualifier or b.qualifier)
+                        qb = None if a.qualifier or b.qualifier else _qualifier_before(text, a.start, sc)
+                        joined = replace(b, start=a.start - (qb[1] if qb else 0), value=low, high=b.value,
+                                         qualifier=a.qualifier or b.qualifier or (qb[0] if qb else None))
                         items[i + 1] = joined
                         i += 1
                         continue
@@ -426,25 +437,6 @@ def _join(text: str, items: list[_Item], sc: _Scanners) -> list[_Item]:
         out.append(a)
         i += 1
     return [x for x in out if x.unit]
-
-
-def _target_years(text: str, s0: int, s1: int, published: dt.date | None) -> list[tuple[int, int]]:
-    """(offset, year) of the target years in the sentence text[s0:s1]: 'by 2030', '到2030年', '2030年前'."""
-    found = []
-    for m in _YEAR.finditer(text, s0, s1):
-        year = int(m.group())
-        kw = _YEAR_KEYWORD_REV.match(text[max(s0, m.start() - 20):m.start()][::-1].lower())
-        if kw is None:
-            if not text.startswith(("年前", "年底前", "年之前", "年以前"), m.end()):
-                continue
-        elif kw.group("w") == "ni" and (published is None or year < published.year):
-            continue
-        found.append((m.start(), year))
-    return found
-
-
-def _nearest_year(years: list[tuple[int, int]], at: int) -> int | None:
-    return min(years, key=lambda py: abs(py[0] - at))[1] if years else None
 
 
 _WORDS = re.compile(r"[A-Za-z]{3,}|[\u3400-\u9fff]")
@@ -472,16 +464,20 @@ def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = Non
     ``lexicon`` is the vocabulary (default: extract/lexicon's files), compiled on first use."""
     sentences = sentences or Sentences(text)
     figures: list[Figure] = []
+    spans: list[tuple[int, int]] = []  # where each figure is, for the table cells read after
     seen: dict[tuple, list[str]] = {}  # the subjects each value was already stated about
-    # per sentence start: None for furniture, else (sentence, its target years, its technologies)
-    about: dict[int, tuple[str, list[tuple[int, int]], tuple[str, ...]] | None] = {}
+    # per sentence start: None for furniture, else (sentence, its years, its technologies)
+    about: dict[int, tuple[str, SentenceYears, tuple[str, ...]] | None] = {}
     sc = _scanners(lexicon)
-    for item in _join(text, _items(text, start, len(text), sc), sc):
+    items = _join(text, _items(text, start, len(text), sc), sc)
+    starts = [item.num_start for item in items]
+    at_figures = frozenset(starts)
+    for item in items:
         s0, s1 = sentences.at(item.num_start)
         if s0 in about:
             sentence_info = about[s0]
         else:
-            sentence_info = about[s0] = (text[s0:s1].strip(), _target_years(text, s0, s1, published),
+            sentence_info = about[s0] = (text[s0:s1].strip(), SentenceYears(text, s0, s1, published, at_figures),
                                          tech_of(s0, s1) if tech_of else ()) if is_prose(text[s0:s1]) else None
         if sentence_info is None:
             continue
@@ -489,19 +485,54 @@ def find_figures(text: str, *, start: int = 0, sentences: Sentences | None = Non
         unit = item.unit
         if unit == "times" and _MENTION_VERB.search(text, max(s0, item.start - 80), item.start):
             unit = "count"
-        year = _nearest_year(years, item.num_start)
         end = item.alt_end or item.end
+        year = years.year_of(item.num_start, end, starts)
         subject = subject_of(text, s0, s1, item.start, end, item.num_start, item.noun, unit)
         key = (unit, item.value, item.high, item.qualifier, year, item.alt)
         if key in seen and (item.high is not None or item.alt is not None or _same_thing(seen[key], subject)):
             continue
         seen.setdefault(key, []).append(subject)
+        spans.append((item.start, end))
         figures.append(Figure(
             value=item.value, unit=unit, phrase=text[item.start:end].strip(), sentence=sentence,
             low=item.value if item.high is not None else None, high=item.high, qualifier=item.qualifier, year=year,
-            subject=subject, technologies=technologies, alt=item.alt,
+            subject=subject, technologies=technologies, alt=item.alt, dimension=sc.dimensions.get(unit, ""),
+            normalised=_normalised(unit, item.value, item.high, sc),
         ))
+    if "|" in text:
+        _add_table_figures(text, start, published, tech_of, sc, figures, spans)
     return figures
+
+
+def _add_table_figures(text: str, lo: int, published: dt.date | None, tech_of, sc: _Scanners,
+                       figures: list[Figure], spans: list[tuple[int, int]]) -> None:
+    """Insert, in text order, the figures of indicator-table cells that running text reading left out."""
+    found = []
+    for cell in table_cells(text, lo, published):
+        if any(a < cell.end and cell.start < b for a, b in spans):
+            continue
+        read = _items(cell.written, 0, len(cell.written), sc)
+        if not read or read[0].num_start != 0 or read[0].unit is None:
+            continue
+        item = read[0]
+        unit = "count_per_10k_people" if item.unit == "count" and cell.per_10k else item.unit
+        found.append((cell.start, Figure(
+            value=item.value, unit=unit, phrase=text[cell.start:cell.end], sentence=text[cell.row[0]:cell.row[1]].strip(),
+            qualifier=item.qualifier, year=cell.year, subject=cell.label,
+            technologies=tech_of(*cell.row) if tech_of else (), dimension=sc.dimensions.get(unit, ""),
+            normalised=_normalised(unit, item.value, None, sc))))
+    if found:
+        merged = sorted([(a, f) for (a, _), f in zip(spans, figures)] + found, key=lambda af: af[0])
+        figures[:] = [f for _, f in merged]
+
+
+def _normalised(unit: str, value: float, high: float | None, sc: _Scanners) -> Normalised | None:
+    """The figure in its dimension's base unit, when its unit is another unit of that dimension."""
+    base = sc.in_base.get(unit)
+    if base is None or base[0] == unit:
+        return None
+    name, factor = base
+    return Normalised(name, tidy(value * factor), None if high is None else tidy(high * factor))
 
 
 def is_core_unit(unit: str) -> bool:

@@ -49,6 +49,15 @@ class Alt:
 
 
 @dataclass(frozen=True)
+class Normalised:
+    """A figure in its dimension's base unit (extract/lexicon 'dimensions'): 1.1亿千瓦 is 110 GW."""
+
+    unit: str
+    value: float
+    high: float | None = None
+
+
+@dataclass(frozen=True)
 class Figure:
     """A number stated about the plan or a technology."""
 
@@ -70,6 +79,8 @@ class Figure:
     concept: str = ""  # concept key (extract.concepts): the same for English and Chinese wordings
     plan: str = ""  # '14th' | '15th' when the sentence ties the figure to a plan
     previous: float | None = None  # the old value a revising sentence states ('from 10 to 15 trillion')
+    dimension: str = ""  # what the unit measures (extract/lexicon): percent, currency, count, power, mass, ...
+    normalised: Normalised | None = None  # in the dimension's base unit, when the unit converts
 
     def as_json(self) -> dict:
         return {
@@ -91,6 +102,9 @@ class Figure:
             "concept": self.concept,
             "plan": self.plan,
             "previous": self.previous,
+            "dimension": self.dimension,
+            "normalised": None if self.normalised is None else {
+                "unit": self.normalised.unit, "value": self.normalised.value, "high": self.normalised.high},
         }
 
 

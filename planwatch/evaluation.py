@@ -1,7 +1,7 @@
 """Score detection against annotated pages: a folder with gold.jsonl and articles/<id>.html.
 
 Figures match when the unit is the same and our value, low, high or conversion is within 0.5% of the gold
-value or value_max; each gold figure is matched once, each of our figures (and its conversion) once.
+value or value_max (our value also as it reads in its dimension's base unit: 20 ms is 0.02 s); each gold figure is matched once, each of our figures (and its conversion) once.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ class PageResult:
     technologies: list[str]
     misses: list[str] = field(default_factory=list)
     false_alarms: list[str] = field(default_factory=list)
+    wrong_years: list[str] = field(default_factory=list)
+    wrong_qualifiers: list[str] = field(default_factory=list)
     status: str = "ok"
 
     @property
@@ -70,6 +72,9 @@ class Report:
     technologies: Score
     negative_pages: int
     negative_figures: int
+    matched: int = 0  # gold figures matched by one of our figures' own values (not a conversion)
+    years_right: int = 0
+    qualifiers_right: int = 0
 
     @property
     def plan_accuracy(self) -> float:
@@ -81,6 +86,8 @@ class Report:
             "figures_core": self.figures_core.as_json(), "figures_other": self.figures_other.as_json(),
             "technologies": self.technologies.as_json(), "plan_accuracy": round(self.plan_accuracy, 4),
             "negative_pages": self.negative_pages, "negative_figures": self.negative_figures,
+            "year_accuracy": round(self.years_right / self.matched, 4) if self.matched else 1.0,
+            "qualifier_accuracy": round(self.qualifiers_right / self.matched, 4) if self.matched else 1.0,
             "details": [asdict(p) | {"plan_correct": p.plan_correct} for p in self.pages],
         }
 
@@ -91,11 +98,15 @@ def _close(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= TOLERANCE * max(abs(a), abs(b)) or a == b
 
 
-def _slots(fig: Figure) -> list[tuple[str, tuple[float | None, ...], str]]:
-    """What one of our figures can match: its own value (and range ends), and its conversion."""
-    slots = [("main", (fig.value, fig.low, fig.high), fig.unit)]
+def _slots(fig: Figure) -> list[tuple[str, list[tuple[tuple[float | None, ...], str]]]]:
+    """What one of our figures can match: its own value (and range ends), also in its dimension's base unit, and
+    its conversion; each slot matches one gold figure at most."""
+    main = [((fig.value, fig.low, fig.high), fig.unit)]
+    if fig.normalised is not None:
+        main.append(((fig.normalised.value, fig.normalised.high), fig.normalised.unit))
+    slots = [("main", main)]
     if fig.alt is not None:
-        slots.append(("alt", (fig.alt.value,), fig.alt.unit))
+        slots.append(("alt", [((fig.alt.value,), fig.alt.unit)]))
     return slots
 
 
@@ -113,17 +124,18 @@ def _describe_gold(g: dict) -> str:
 
 def match_figures(ours: list[Figure], gold: list[dict]) -> tuple[list[tuple], list[dict], list[tuple]]:
     """Pair our figure slots with gold figures one to one; returns (pairs, missed gold, unmatched slots)."""
-    slots = [(fig, name, values, unit) for fig in ours for name, values, unit in _slots(fig)]
     used: set[int] = set()
     pairs, unmatched = [], []
-    for fig, name, values, unit in slots:
-        hit = next((i for i, g in enumerate(gold) if i not in used and g["unit"] == unit and any(
-            _close(v, g["value"]) or _close(v, g.get("value_max")) for v in values)), None)
-        if hit is None:
-            unmatched.append((fig, name, unit))
-        else:
-            used.add(hit)
-            pairs.append((fig, name, gold[hit]))
+    for fig in ours:
+        for name, readings in _slots(fig):
+            hit = next((i for values, unit in readings for i, g in enumerate(gold) if i not in used
+                        and g["unit"] == unit and any(_close(v, g["value"]) or _close(v, g.get("value_max"))
+                                                      for v in values)), None)
+            if hit is None:
+                unmatched.append((fig, name, readings[0][1]))
+            else:
+                used.add(hit)
+                pairs.append((fig, name, gold[hit]))
     return pairs, [g for i, g in enumerate(gold) if i not in used], unmatched
 
 
@@ -134,6 +146,7 @@ def score(eval_dir: str | Path, taxonomy: Taxonomy | None = None) -> Report:
                   if line.strip()]
     core, other, tech = Score(), Score(), Score()
     pages, negative_pages, negative_figures = [], 0, 0
+    matched = years_right = qualifiers_right = 0
     for g in sorted(gold_lines, key=lambda x: x["id"]):
         page = root / "articles" / f"{g['id']}.html"
         article = extract_article(page.read_bytes(), g.get("url") or page.resolve().as_uri())
@@ -151,8 +164,17 @@ def score(eval_dir: str | Path, taxonomy: Taxonomy | None = None) -> Report:
         tech.fp += len(dt_ - gt)
         tech.fn += len(gt - dt_)
         pairs, missed, unmatched = match_figures(det.figures, g.get("figures") or [])
-        for _, _, gf in pairs:
+        for fig, slot, gf in pairs:
             (core if is_core_unit(gf["unit"]) else other).tp += 1
+            if slot != "main":
+                continue
+            matched += 1
+            years_right += fig.year == gf.get("year")
+            qualifiers_right += fig.qualifier == gf.get("qualifier")
+            if fig.year != gf.get("year"):
+                result.wrong_years.append(f"ours {fig.year} gold {gf.get('year')}: {_describe_gold(gf)}")
+            if fig.qualifier != gf.get("qualifier"):
+                result.wrong_qualifiers.append(f"ours {fig.qualifier} gold {gf.get('qualifier')}: {_describe_gold(gf)}")
         for gf in missed:
             (core if is_core_unit(gf["unit"]) else other).fn += 1
             result.misses.append(_describe_gold(gf))
@@ -160,12 +182,17 @@ def score(eval_dir: str | Path, taxonomy: Taxonomy | None = None) -> Report:
             (core if is_core_unit(unit) else other).fp += 1
             result.false_alarms.append(_describe_ours(fig, name))
         pages.append(result)
-    return Report(str(root), pages, core, other, tech, negative_pages, negative_figures)
+    return Report(str(root), pages, core, other, tech, negative_pages, negative_figures, matched, years_right,
+                  qualifiers_right)
 
 
 def _line(name: str, s: Score) -> str:
     return (f"  {name:<22} P {s.precision:6.3f}   R {s.recall:6.3f}   F1 {s.f1:6.3f}"
             f"   (tp {s.tp}, fp {s.fp}, fn {s.fn})")
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 1.0
 
 
 def render(report: Report) -> str:
@@ -178,7 +205,9 @@ def render(report: Report) -> str:
            _line("technologies", report.technologies),
            f"  {'plan accuracy':<22} {report.plan_accuracy:6.3f}   ({plan_ok}/{len(report.pages)})",
            f"  {'negative pages':<22} {report.negative_pages} pages without China's plan, "
-           f"{report.negative_figures} figures reported on them (must be 0)"]
+           f"{report.negative_figures} figures reported on them (must be 0)",
+           f"  {'year, qualifier':<22} {_share(report.years_right, report.matched):6.3f}   "
+           f"{_share(report.qualifiers_right, report.matched):6.3f}   right of {report.matched} matched figures"]
     for p in report.pages:
         notes = []
         if not p.plan_correct:
@@ -189,6 +218,7 @@ def render(report: Report) -> str:
             notes.append(f"    technologies: extra {extra or '-'} missed {lost or '-'}")
         notes += [f"    miss: {m}" for m in p.misses]
         notes += [f"    false alarm: {f}" for f in p.false_alarms]
+        notes += [f"    year: {w}" for w in p.wrong_years] + [f"    qualifier: {w}" for w in p.wrong_qualifiers]
         if notes:
             out += ["", f"{p.id}" + (f" [{p.status}]" if p.status != "ok" else "")] + notes
     return "\n".join(out)

@@ -123,6 +123,7 @@ def _article_values(article: records.Article, detection: records.Detection | Non
         host=(urlsplit(article.canonical_url).hostname or "").lower(), feed_id=feed_id,
         title=clean_line(article.title or ""), text=clean_text(article.text or ""), published=article.date, language=article.language,
         status=article.status, error=bounded(article.error) if article.error else None,
+        truncated=article.truncated,
         plans=list(detection.plans) if detection else [],
         technologies=list(detection.technologies) if detection else [],
         fingerprint=fingerprint, duplicate_of_id=copy_of.id if copy_of is not None else None,

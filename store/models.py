@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -114,6 +115,7 @@ class Article(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="ok")  # ok | no_text | error
     error: Mapped[str | None] = mapped_column(Text)
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # text cut at the cap
     plans: Mapped[list] = mapped_column(JSON, default=list)
     technologies: Mapped[list] = mapped_column(JSON, default=list)
     fingerprint: Mapped[int | None] = mapped_column(BigInteger)

@@ -24,10 +24,11 @@ GAPS = {"none": "", "space": r"\s?", "space_or_hyphen": r"[\s-]?"}
 QUALIFIERS = ("at_least", "more_than", "about", "up_to")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_TOP_KEYS = {"currencies", "scales", "units", "qualifiers", "blockers", "idioms"}
+_TOP_KEYS = {"currencies", "scales", "units", "dimensions", "qualifiers", "blockers", "idioms", "plans"}
+_PLAN_KEYS = {"companies", "countries", "nationalities", "china", "next", "previous"}
 _SCALE_KEYS = {"words", "after_currency", "before_currency", "currency_leads"}
 _QUALIFIER_KEYS = {"before", "after", "odd", "verbs_before"}
-_UNIT_KEYS = {"name", "dimension", "gap", "spellings", "patterns"}
+_UNIT_KEYS = {"name", "dimension", "gap", "spellings", "patterns", "to_base"}
 
 
 @dataclass(eq=False)
@@ -35,6 +36,7 @@ class UnitSpec:
     name: str
     dimension: str
     fragments: list[str] = field(default_factory=list)  # regex alternatives: spellings escaped, gap and word end added
+    to_base: float | None = None  # times this is the value in the dimension's base unit: kW 1e-6 (GW)
 
 
 @dataclass(eq=False)
@@ -55,6 +57,8 @@ class Lexicon:
     verbs_before: list[str] = field(default_factory=list)
     blockers: list[str] = field(default_factory=list)
     idioms: list[str] = field(default_factory=list)  # set phrases holding numerals that are no figure: '千家万户'
+    bases: dict[str, str] = field(default_factory=dict)  # dimension -> the unit its figures are compared in
+    plan_words: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in sorted(_PLAN_KEYS)})
     paths: tuple[str, ...] = ()
 
     @property
@@ -64,6 +68,17 @@ class Lexicon:
     @property
     def qualifiers(self) -> dict[str, str]:
         return self.before | self.before_zh | self.after | self.after_zh | self.odd
+
+    def in_base(self) -> dict[str, tuple[str, float]]:
+        """unit -> (its dimension's base unit, factor) for every unit that converts: 'kW' -> ('GW', 1e-6)."""
+        out = {}
+        for u in self.units:
+            base = self.bases.get(u.dimension)
+            if base == u.name:
+                out[u.name] = (base, 1.0)
+            elif base and u.to_base is not None:
+                out[u.name] = (base, u.to_base)
+        return out
 
 
 def _fail(path: Path, key: str, message: str, fix: str) -> ConfigError:
@@ -107,7 +122,7 @@ def _is_cjk(word: str) -> bool:
     return any("\u3400" <= c <= "\u9fff" for c in word)
 
 
-def _merge_file(lex: Lexicon, data: dict, path: Path, order: dict[str, UnitSpec]) -> None:
+def _merge_file(lex: Lexicon, data: dict, path: Path, order: dict[str, UnitSpec], declared: dict[str, Path]) -> None:
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise _fail(path, sorted(unknown)[0], "is not a lexicon key", f"use one of {', '.join(sorted(_TOP_KEYS))}")
@@ -148,6 +163,7 @@ def _merge_file(lex: Lexicon, data: dict, path: Path, order: dict[str, UnitSpec]
                     for j, p in enumerate(_strings(u["patterns"], path, f"{key}.patterns"))] if "patterns" in u else []
         fragments = [_spelling(s, GAPS[gap]) for s in sorted(spellings, key=len, reverse=True)]
         fragments += [GAPS[gap] + (p if gap == "none" else f"(?:{p})") for p in patterns]
+        to_base = _number(u["to_base"], path, f"{key}.to_base") if "to_base" in u else None
         spec = order.get(name)
         if spec is None:
             dimension = u.get("dimension")
@@ -157,11 +173,22 @@ def _merge_file(lex: Lexicon, data: dict, path: Path, order: dict[str, UnitSpec]
             spec = order[name] = UnitSpec(name, dimension)
             lex.units.append(spec)
         spec.fragments += fragments
+        spec.to_base = to_base if to_base is not None else spec.to_base
+    dimensions = data.get("dimensions") or {}
+    if not isinstance(dimensions, dict) or not all(isinstance(b, str) for b in dimensions.values()):
+        raise _fail(path, "dimensions", "must map a dimension to its base unit", "write it as {power: GW, ...}")
+    lex.bases.update(dimensions)
+    declared.update({d: path for d in dimensions} | {u["name"]: path for u in units if "to_base" in u})
     _merge_qualifiers(lex, data.get("qualifiers") or {}, path)
     if "blockers" in data:
         lex.blockers += _strings(data["blockers"], path, "blockers")
     if "idioms" in data:
         lex.idioms += _strings(data["idioms"], path, "idioms")
+    plans = data.get("plans") or {}
+    if not isinstance(plans, dict) or set(plans) - _PLAN_KEYS:
+        raise _fail(path, "plans", "has an unknown key", f"use {', '.join(sorted(_PLAN_KEYS))}")
+    for key, words in plans.items():
+        lex.plan_words[key] += _strings(words, path, f"plans.{key}")
 
 
 def _spelling(word: str, gap: str) -> str:
@@ -203,11 +230,25 @@ def load_lexicon(paths: list[str | os.PathLike] | None = None) -> Lexicon:
     files = [Path(p) for p in paths] if paths else [DEFAULT_DIR / name for name in DEFAULT_FILES]
     lex = Lexicon(paths=tuple(str(p) for p in files))
     order: dict[str, UnitSpec] = {}
+    declared: dict[str, Path] = {}  # the file that names each dimension's base and each unit's to_base
     for path in files:
-        _merge_file(lex, _read_yaml(path), path, order)
+        _merge_file(lex, _read_yaml(path), path, order, declared)
     if not lex.units:
         raise ConfigError("defines no units", file=str(files[0]), fix="list the units under 'units:'")
+    _check_bases(lex, order, declared)
     return lex
+
+
+def _check_bases(lex: Lexicon, order: dict[str, UnitSpec], declared: dict[str, Path]) -> None:
+    """Each base is a unit of its dimension, and a unit that converts has a base to convert to."""
+    for dimension, base in lex.bases.items():
+        if base not in order or order[base].dimension != dimension:
+            raise _fail(declared[dimension], f"dimensions.{dimension}", f"{base!r} is not a unit of dimension {dimension}",
+                        f"name one of the units whose dimension is {dimension}")
+    for u in lex.units:
+        if u.to_base is not None and u.dimension not in lex.bases:
+            raise _fail(declared[u.name], f"units.{u.name}.to_base", f"dimension {u.dimension} has no base unit",
+                        f"add '{u.dimension}: <unit>' under dimensions:")
 
 
 _default: list[Lexicon] = []

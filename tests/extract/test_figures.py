@@ -326,3 +326,109 @@ def test_one_value_about_two_things_is_two_figures_and_a_restatement_one():
 ])
 def test_a_bare_amount_or_a_range_after_a_verb_is_not_a_count(sentence):
     assert all(f.unit != "count" for f in figures(sentence))
+
+
+@pytest.mark.parametrize("sentence, unit, base, value, high", [
+    ("到2030年风电光伏装机达到1.1亿千瓦。", "kW", "GW", 110, None),
+    ("独立储能项目规模不低于100兆瓦。", "MW", "GW", 0.1, None),
+    ("Each campus will draw 300 to 500 MW from the grid.", "MW", "GW", 0.3, 0.5),
+    ("Data centres used 1500亿千瓦时 of power last year.", "kWh", "TWh", 150, None),
+    ("The rocket can lift 5,000 kg into orbit.", "kg", "tonnes", 5, None),
+    ("The line will be 10,910 meters long when finished.", "m", "km", 10.91, None),
+    ("The new centres add 200 PFLOPS of computing power.", "PFLOPS", "EFLOPS", 0.2, None),
+])
+def test_a_unit_is_also_given_in_its_dimensions_base_unit(sentence, unit, base, value, high):
+    f = one(sentence)
+    assert (f.unit, f.normalised.unit) == (unit, base)
+    assert f.normalised.value == pytest.approx(value) and f.normalised.high == (high and pytest.approx(high))
+    assert f.as_json()["normalised"]["unit"] == base
+
+
+@pytest.mark.parametrize("sentence, unit, dimension", [
+    ("Installed solar capacity reached 887 GW by the end of the year.", "GW", "power"),
+    ("Chips made on the 7 nm process will ship next year.", "nm", "length"),  # a process node does not convert
+    ("Spending on research will rise by 7% this year.", "percent", "percent"),
+    ("The fund has 10 trillion yuan to invest in chips.", "CNY", "currency"),
+])
+def test_a_base_unit_or_a_unit_without_a_factor_is_not_converted(sentence, unit, dimension):
+    f = one(sentence)
+    assert (f.unit, f.dimension, f.normalised) == (unit, dimension, None)
+
+
+@pytest.mark.parametrize("sentence, years", [
+    ("The satellite programme, due to finish by 2030, received 3 billion yuan in 2025.", [None]),
+    ("Coal output, which peaked in 2024, fell 18 percent last year.", [None]),
+    ("到2027年，新型储能装机达到1.8亿千瓦以上，2025年底为1亿千瓦。", [2027, None]),
+    ("The penetration rate is to exceed 70 percent by 2027 and 90 percent by 2030.", [2027, 2030]),
+    ("By 2030, the digital economy will reach 12 percent of GDP, and R&D intensity 3.2 percent.", [2030, 2030]),
+    ("中国大陆成熟制程产能占比将由2023年的31%升至2027年的39%。", [None, 2027]),
+    ("到2030年研发经费支出占比达到3.8%左右，比2025年提高0.5个百分点。", [2030, 2030]),
+    ("Non-fossil fuels should make up 25 percent by 2030, up from just under 22 percent last year.", [2030, None]),
+    ("到2030年海上风电装机达到2000万千瓦。", [2030]),  # '2000万' is a number, not a year
+])
+def test_a_year_of_a_neighbouring_clause_or_a_past_year_is_not_the_figures(sentence, years):
+    assert [f.year for f in figures(sentence, published=dt.date(2026, 3, 12))] == years
+
+
+@pytest.mark.parametrize("sentence, qualifier, phrase", [
+    ("Growth will be at least 4.5 to 5 percent a year over the period.", "at_least", "at least 4.5 to 5 percent"),
+    ("目标是年均增长不低于4.5%至5%。", "at_least", "不低于4.5%至5%"),
+    ("The target is about 4.5-5 percent, officials said.", "about", "about 4.5-5 percent"),
+])
+def test_a_qualifier_before_a_range_is_the_ranges(sentence, qualifier, phrase):
+    f = one(sentence)
+    assert (f.low, f.high, f.qualifier, f.phrase) == (4.5, 5, qualifier, phrase)
+
+
+@pytest.mark.parametrize("sentence, value, unit, qualifier", [
+    ("劳动年龄人口平均受教育年限提高到11.7年。", 11.7, "years", None),
+    ("量子计算云平台访问量达到百万级。", 1e6, "count", "about"),
+    ("产业规模迈向千亿级。", 1e11, "CNY", "about"),
+])
+def test_decimal_years_and_orders_of_magnitude(sentence, value, unit, qualifier):
+    f = one(sentence)
+    assert (f.value, f.unit, f.qualifier) == (value, unit, qualifier)
+
+
+@pytest.mark.parametrize("sentence", ["未来5年投入将持续增加。", "有效期5年，2030年前完成。", "两年前启动的项目。"])
+def test_a_span_of_whole_years_is_no_figure(sentence):
+    assert figures(sentence) == []
+
+
+TABLE = """四川省“十五五”时期主要指标如下。
+| 类别 | 指标 | 2025年 | 2030年 | 年均增长 | 属性 |
+|---|---|---|---|---|---|
+| 经济发展 | 地区生产总值增长（%） | 5.7 | — | 5左右 | 预期性 |
+|  | 每万人口高价值发明专利拥有量（件） | 9.1 | 16 | — | 预期性 |
+| 安全保障 | 粮食综合生产能力（万吨） | 3600 | 3650以上 | — | 约束性 |
+|  | 备注 | 12 | 15 | — | — |
+"""
+
+
+def test_an_indicator_table_cell_takes_its_rows_unit_and_its_columns_year():
+    found = [(f.value, f.unit, f.qualifier, f.year, f.subject) for f in figures(TABLE, published=dt.date(2026, 2, 3))]
+    assert found == [
+        (5.7, "percent", None, None, "地区生产总值增长"), (5, "percent", "about", None, "地区生产总值增长"),
+        (9.1, "count_per_10k_people", None, None, "每万人口高价值发明专利拥有量"),
+        (16, "count_per_10k_people", None, 2030, "每万人口高价值发明专利拥有量"),
+        (3.6e7, "tonnes", None, None, "粮食综合生产能力"), (3.65e7, "tonnes", "at_least", 2030, "粮食综合生产能力"),
+    ]  # the 备注 row names no unit: its numbers are not counted things
+
+
+@pytest.mark.parametrize("sentence, value", [
+    ("Registered drones in the country numbered 2.6 million at the end of 2025.", 2.6e6),
+    ("The number of satellites in orbit operated by Chinese entities topped 1,300.", 1300),
+    ("The number of standard racks in use reached 9.5 million by the end of 2025.", 9.5e6),
+])
+def test_the_counted_thing_before_the_number(sentence, value):
+    assert (one(sentence).value, one(sentence).unit) == (value, "count")
+
+
+def test_a_lone_scale_character_is_no_number_but_an_approximate_one_is():
+    assert figures("粮食综合生产能力（万吨）稳定。") == []
+    assert (one("相关企业近万家。").value, one("相关企业近万家。").qualifier) == (1e4, "about")
+
+
+def test_milliseconds_are_also_given_in_seconds():
+    f = one("国家枢纽节点间网络时延控制在20毫秒以内。")
+    assert (f.value, f.unit, f.normalised.unit, f.normalised.value, f.qualifier) == (20, "ms", "s", 0.02, "up_to")

@@ -58,6 +58,11 @@ def test_the_shipped_lexicon_reads_the_core_units_and_qualifiers():
     (lambda d: d["scales"]["words"].update({"lakh": "many"}), "scales.words.lakh", "factor"),
     (lambda d: d.update({"unitz": []}), "unitz", "units"),
     (lambda d: d["currencies"].update({"Dollar": ["D$"]}), "currencies.Dollar", "three capitals"),
+    (lambda d: d["dimensions"].update({"power": "TWh"}), "dimensions.power", "dimension is power"),
+    (lambda d: d["units"].append({"name": "zz", "dimension": "speed", "to_base": 2, "spellings": ["q"]}),
+     "units.zz.to_base", "under dimensions"),
+    (lambda d: d["units"].append({"name": "zz", "dimension": "power", "to_base": "big", "spellings": ["q"]}),
+     ".to_base", "factor"),
 ])
 def test_a_mistake_names_the_file_the_key_and_the_fix(tmp_path, edit, key, fix):
     path = _edited(tmp_path, "en.yaml", edit)
@@ -71,3 +76,22 @@ def test_broken_yaml_is_a_config_error_with_its_line(tmp_path):
     path.write_text("units:\n  - {name: GW\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="line"):
         load_lexicon([path])
+
+
+def test_plan_owner_words_come_from_the_lexicon(tmp_path):
+    from extract.detect import detect
+    from extract.mentions import find_plans
+    from extract.taxonomy import default_taxonomy
+
+    text = "The outfit's chairman said the five-year plan would lift output 20% by 2030, as Beijing officials watched."
+    lexicon = load_lexicon([_edited(tmp_path, "en.yaml", lambda d: d["plans"]["companies"].append("outfit")), ZH])
+    assert [h.china for h in find_plans(text, default_taxonomy())] == [True]
+    assert [h.china for h in find_plans(text, default_taxonomy(), lexicon=lexicon)] == [False]
+    assert detect("China's 15th Five-Year Plan lifts output 20%.").plans == ["15th"]  # the default is untouched
+
+
+def test_a_plan_words_mistake_names_the_key(tmp_path):
+    path = _edited(tmp_path, "en.yaml", lambda d: d["plans"].update({"owners": ["x"]}))
+    with pytest.raises(ConfigError) as err:
+        load_lexicon([path, ZH])
+    assert err.value.key == "plans" and "companies" in err.value.fix

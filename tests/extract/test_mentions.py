@@ -34,6 +34,9 @@ def techs(text):
     ("Innovation was central to the 14th Five-Year Plan, as it was in the 13th Five-Year Plan in China.", ["14th"]),
     ("China's national development plan for 2026-2030 makes computing power a pillar of growth.", ["15th"]),
     ("Beijing's 2021-2025 economic and social development plan set no growth target.", ["14th"]),
+    ("China's 15th Five-Year Plan builds on the 14th plan's target of 26 base stations.", ["14th", "15th"]),
+    ("China's 15th Five-Year Plan keeps the R&D goal; the previous plan asked for 7 percent.", ["14th", "15th"]),
+    ("“十五五”规划延续了上一个五年的做法。", ["14th", "15th"]),
 ])
 def test_plan_attribution(text, expected):
     assert sorted(plans(text)) == expected
@@ -44,6 +47,12 @@ def test_a_plan_placed_by_nothing_is_placed_by_the_article_date():
     assert plans(text) == ["unspecified"]
     assert plans(text, published=dt.date(2026, 3, 5)) == ["15th"]
     assert plans(text, published=dt.date(2022, 5, 26)) == ["14th"]
+
+
+def test_a_headline_line_does_not_make_the_first_word_of_the_story_a_proper_noun():
+    text = ("China's chip drive: mainland foundries race to add capacity\nMainland China's largest foundry will add "
+            "capacity this year, as Beijing pushes for self-sufficiency under its 15th five-year plan.")
+    assert plans(text) == ["15th"]
 
 
 def test_next_plan_late_in_a_period_is_the_following_plan():
@@ -63,6 +72,7 @@ def test_next_plan_late_in_a_period_is_the_following_plan():
     ("", "The drug raised the five-year survival rate of patients in Beijing to 31.2%."),
     ("", "理想汽车日前发布公司五年规划，提出到2030年实现年销量500万辆。"),
     ("", "The five-year plan of the Soviet model shaped many economies, and the Soviet five-year plans were copied."),
+    ("", "Vietnam's new five-year plan aims higher; the previous plan set a 6.5% growth target."),
     ("", "The ministry's 2026-2030 action plan for robots in China sets a goal of 500,000 robots in factories."),
     ("", "Xiaomi's 2026-2030 plan puts 200 billion yuan into chips and AI, the Beijing company said."),
     ("", "印度曾长期实行五年计划制度，直至第十二个五年计划（2012—2017年）结束。第十二个五年计划曾设定年均经济增长8%的目标。"),
@@ -100,6 +110,9 @@ def test_plan_mentions_are_recorded_with_their_terms():
     ("集成電路、半導體與晶片產業；量子信息；腦機接口。", ["quantum", "semiconductors", "bci"]),
     ("算力网络与智算中心建设提速，商业航天与低空经济起飞。", ["aerospace", "computing"]),
     ("生物医药、生物制造、氢能和核聚变被列为未来产业。", ["biomedicine", "new_energy"]),
+    # Traditional Chinese as Taiwan and Hong Kong write it
+    ("發展人工智慧、具身智慧與量子計算，擴大半導體產能。", ["ai", "robotics", "quantum", "semiconductors"]),
+    ("再生能源與太陽光電、生技產業、航太產業及超級電腦獲得補助。", ["aerospace", "biomedicine", "new_energy", "computing"]),
 ])
 def test_technologies(text, expected):
     assert techs(text) == expected

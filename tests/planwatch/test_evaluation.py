@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.records import Alt, Figure
+from extract.records import Alt, Figure, Normalised
 from planwatch.evaluation import main_eval, match_figures, render, score
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,6 +60,26 @@ def test_values_match_within_half_a_percent_and_by_range_end():
     assert len(pairs) == 2
     pairs, missed, unmatched = match_figures([fig(101, "GW"), fig(4.5, "count")], gold)
     assert pairs == [] and len(missed) == 2 and len(unmatched) == 2
+
+
+def test_a_figure_matches_gold_written_in_its_base_unit_once():
+    ours = [fig(1.1e8, "kW", normalised=Normalised("GW", 110.0))]
+    pairs, missed, unmatched = match_figures(ours, [{"value": 110, "unit": "GW"}, {"value": 1.1e8, "unit": "kW"}])
+    assert len(pairs) == 1 and len(missed) == 1 and unmatched == []
+    pairs, missed, unmatched = match_figures(ours, [{"value": 120, "unit": "GW"}])
+    assert pairs == [] and unmatched == [(ours[0], "main", "kW")]
+
+
+def test_year_and_qualifier_of_matched_figures_are_scored(tmp_path):
+    page = ("<p>China's 15th Five-Year Plan sets a goal of lifting research spending by at least 7% a year by 2030, "
+            "officials said on Thursday in Beijing.</p>")
+    root = write_eval(tmp_path / "yq", [
+        {"id": "p1", "plan": "15th", "technologies": [],
+         "figures": [{"phrase": "7%", "value": 7, "unit": "percent", "qualifier": "more_than", "year": 2030}]},
+    ], {"p1": page})
+    report = score(root)
+    assert (report.matched, report.years_right, report.qualifiers_right) == (1, 1, 0)
+    assert "qualifier: ours at_least gold more_than" in render(report)
 
 
 def test_each_gold_figure_is_matched_once():

@@ -224,3 +224,17 @@ def test_a_fact_shows_its_sightings_with_offsets_language_and_concept(db_url):
         assert zh[fig.start_offset:fig.end_offset] == fig.phrase and fig.language == "zh"
         text = sightings_text(s, fact.id)
         assert "https://a.example/en" in text and "https://b.example/zh" in text and "industry_scale+ai" in text
+
+
+def test_an_article_cut_at_the_text_cap_is_stored_as_truncated(db_url):
+    from store.models import Article as ArticleRow
+
+    migrate(db_url)
+    cut = Article(url="https://a.example/long", canonical_url="https://a.example/long", title="t", text="x " * 10,
+                  date=dt.date(2026, 3, 12), language="en", truncated=True)
+    with session_scope(db_url) as s:
+        long_row, _ = save_article(s, cut, None)
+        short_row, _ = save_article(s, article("https://a.example/short"), None)
+        ids = long_row.id, short_row.id
+    with session_scope(db_url) as s:
+        assert s.get(ArticleRow, ids[0]).truncated is True and s.get(ArticleRow, ids[1]).truncated is False
