@@ -187,7 +187,7 @@ def test_dropping_the_unused_band_columns_keeps_the_stored_articles_and_their_se
 
     migrate(db_url)
     cfg = alembic_config(db_url)
-    command.downgrade(cfg, "0005")
+    command.downgrade(cfg, "0006")
     with engine_for(db_url).begin() as conn:
         assert {"band4", "band7"} <= {c["name"] for c in sa.inspect(conn).get_columns("articles")}
     with session_scope(db_url) as s:

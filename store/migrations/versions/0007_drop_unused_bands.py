@@ -4,15 +4,15 @@ columns were always NULL, yet each carried an index that every article insert ha
 Plain ALTER TABLE ... DROP COLUMN on both databases (SQLite >= 3.35), not a table rebuild: the FTS
 triggers on ``articles`` (0005) stay as they are.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
