@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from extract.errors import ConfigError
+from extract.errors import ConfigError, raise_all
 from extract.taxonomy import Taxonomy, default_taxonomy
 from extract.yamlfile import read_yaml
 
@@ -143,39 +143,48 @@ def _terms(raw, path: Path, key: str) -> tuple[str, ...]:
 
 
 def parse_concepts(data, path: Path, taxonomy: Taxonomy) -> Concepts:
-    """Validate the YAML document ``data`` read from ``path``."""
+    """Validate the YAML document ``data`` read from ``path``; every mistake is reported, all at once."""
     if not isinstance(data, dict) or not isinstance(data.get("concepts"), dict) or not data["concepts"]:
         raise _fail(path, "concepts", "is missing or empty", "the file needs a 'concepts:' mapping of id → terms")
-    unknown = set(data) - {"concepts"}
-    if unknown:
-        raise _fail(path, sorted(unknown)[0], "is not a known key", "use only 'concepts'")
+    errors: list[ConfigError] = [_fail(path, key, "is not a known key", "use only 'concepts'")
+                                 for key in sorted(set(data) - {"concepts"})]
     specs, seen = [], {}
     for cid, raw in data["concepts"].items():
-        where = f"concepts.{cid}"
-        if not _ID.match(str(cid)):
-            raise _fail(path, where, "is not a valid id", "use lower-case letters, digits and '_' (e.g. rd_spending)")
-        if not isinstance(raw, dict):
-            raise _fail(path, where, "must be a mapping", "give it 'label', 'en' and 'zh' term lists")
-        bad = set(raw) - _KEYS
-        if bad:
-            raise _fail(path, f"{where}.{sorted(bad)[0]}", "is not a known key",
-                        "use only label, en, zh, topic and modifier")
-        for flag in ("topic", "modifier"):
-            if not isinstance(raw.get(flag, False), bool):
-                raise _fail(path, f"{where}.{flag}", "must be true or false", f"write {flag}: true")
-        en, zh = _terms(raw.get("en"), path, f"{where}.en"), _terms(raw.get("zh"), path, f"{where}.zh")
-        if not en and not zh:
-            raise _fail(path, where, "has no terms", "add English terms under 'en' or Chinese terms under 'zh'")
-        for lang, terms in (("en", en), ("zh", zh)):
-            for term in terms:
-                folded = term.lower() if lang == "en" else term
-                if (lang, folded) in seen:
-                    raise _fail(path, f"{where}.{lang}", f"term '{term}' is already a term of '{seen[lang, folded]}'",
-                                "keep each term under one concept")
-                seen[lang, folded] = cid
-        specs.append(ConceptSpec(str(cid), str(raw.get("label") or cid), en, zh, raw.get("topic", False),
-                                 raw.get("modifier", False)))
+        try:
+            spec = _spec(cid, raw, path, seen)
+        except ConfigError as exc:
+            errors.append(exc)
+            continue
+        specs.append(spec)
+    raise_all(errors)
     return Concepts(tuple(specs), taxonomy, str(path))
+
+
+def _spec(cid, raw, path: Path, seen: dict) -> ConceptSpec:
+    """One entry of ``concepts:``; ``seen`` maps (language, folded term) to the concept that has it."""
+    where = f"concepts.{cid}"
+    if not _ID.match(str(cid)):
+        raise _fail(path, where, "is not a valid id", "use lower-case letters, digits and '_' (e.g. rd_spending)")
+    if not isinstance(raw, dict):
+        raise _fail(path, where, "must be a mapping", "give it 'label', 'en' and 'zh' term lists")
+    bad = set(raw) - _KEYS
+    if bad:
+        raise _fail(path, f"{where}.{sorted(bad)[0]}", "is not a known key", "use only label, en, zh, topic and modifier")
+    for flag in ("topic", "modifier"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise _fail(path, f"{where}.{flag}", "must be true or false", f"write {flag}: true")
+    en, zh = _terms(raw.get("en"), path, f"{where}.en"), _terms(raw.get("zh"), path, f"{where}.zh")
+    if not en and not zh:
+        raise _fail(path, where, "has no terms", "add English terms under 'en' or Chinese terms under 'zh'")
+    for lang, terms in (("en", en), ("zh", zh)):
+        for term in terms:
+            folded = term.lower() if lang == "en" else term
+            if (lang, folded) in seen:
+                raise _fail(path, f"{where}.{lang}", f"term '{term}' is already a term of '{seen[lang, folded]}'",
+                            "keep each term under one concept")
+            seen[lang, folded] = cid
+    return ConceptSpec(str(cid), str(raw.get("label") or cid), en, zh, raw.get("topic", False),
+                       raw.get("modifier", False))
 
 
 def load_concepts(path: str | os.PathLike | None = None, taxonomy: Taxonomy | None = None) -> Concepts:
