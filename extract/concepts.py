@@ -64,7 +64,8 @@ class Concepts:
 
     @cached_property
     def _compiled(self):
-        """(concept order, matchers of main concepts, of modifiers, of technologies): one regex per language."""
+        """(concept order, (matchers of main concepts, of modifiers), matchers of technologies): one regex each
+        per language."""
         order = {s.id: i for i, s in enumerate(self.specs)}
 
         def matchers(pairs_en, pairs_zh):
@@ -76,8 +77,8 @@ class Concepts:
         mods = [s for s in self.specs if s.modifier]
         techs = self.taxonomy.technologies
         return (order,
-                matchers([(t, s.id) for s in mains for t in s.en], [(t, s.id) for s in mains for t in s.zh]),
-                matchers([(t, s.id) for s in mods for t in s.en], [(t, s.id) for s in mods for t in s.zh]),
+                (matchers([(t, s.id) for s in mains for t in s.en], [(t, s.id) for s in mains for t in s.zh]),
+                 matchers([(t, s.id) for s in mods for t in s.en], [(t, s.id) for s in mods for t in s.zh])),
                 matchers([(t, x.id) for x in techs for t in x.en], [(t, x.id) for x in techs for t in x.zh]))
 
     @cached_property
@@ -92,28 +93,64 @@ class Concepts:
                 ids += [names[m.lastindex - 1] for m in regex.finditer(text)]
         return ids
 
-    def key_of(self, subject: str, clause: str = "", around: str = "") -> Concept | None:
+    @staticmethod
+    def _spans(text: str, matchers) -> list[tuple[int, int, str]]:
+        spans = []
+        for regex, names in matchers:
+            if regex is not None:
+                spans += [(m.start(), m.end(), names[m.lastindex - 1]) for m in regex.finditer(text)]
+        return spans
+
+    def _split(self, text: str, terms) -> tuple[list[str], list[str]]:
+        """(main concepts, modifiers) named in ``text``, each in vocabulary order; a term inside a longer term
+        of the other sort does not count ('of GDP' in 'emissions per unit of GDP', 'GDP' in 'share of GDP')."""
+        order = self._compiled[0]
+        mains, mods = self._spans(text, terms[0]), self._spans(text, terms[1])
+
+        def kept(spans, others):
+            return {i for s, e, i in spans if not any(a <= s and e <= b and b - a > e - s for a, b, _ in others)}
+
+        return sorted(kept(mains, mods), key=order.get), sorted(kept(mods, mains), key=order.get)
+
+    def key_of(self, subject: str, clause: str = "", around: str = "", *, rest: str = "",
+               sentence: str = "") -> Concept | None:
         """The concept a figure measures: the first-listed main concept named in its ``subject``, else in the
         ``clause`` before the number (also when the subject names only a bare topic concept such as
-        'investment'); with the technology named first for topic concepts, and the modifiers found, also in
-        ``around`` (the words right after the number: '12.5% of GDP')."""
-        order, mains_m, mods_m, techs_m = self._compiled
+        'investment'), else in the ``rest`` of its clause after it ('54 percent of global robot installations'),
+        else anywhere in the ``sentence`` before it ('... and aims to lift it to 180 GW'). Topic concepts take
+        the technology named first (in the sentence when the clause names none); modifiers are read in the
+        subject, the clause and ``around`` (the words right after the number: '12.5% of GDP')."""
+        _, terms, techs_m = self._compiled
         found = None
-        for text in (subject, subject + " | " + clause):
-            mains = sorted(set(self._found(text, mains_m)), key=order.get)
+        for text in (subject, subject + " | " + clause, subject + " | " + clause + " | " + rest,
+                     subject + " | " + clause + " | " + rest + " | " + sentence):
+            mains, _ = self._split(text, terms)
             if not mains:
                 continue
             main = self.by_id[mains[0]]
-            topic = self._first(text, techs_m) if main.topic else None
-            found = (main, topic, text)
+            topic = (self._first(text, techs_m) or self._first(sentence, techs_m)) if main.topic else None
+            found = (main, topic)
             if not main.topic or topic:
                 break
         if found is None:
             return None
-        main, topic, text = found
-        mods = sorted(set(self._found(text + " | " + around, mods_m)), key=order.get)
+        main, topic = found
+        _, mods = self._split(subject + " | " + clause + " | " + around, terms)
         label = f"{self._tech_label(topic)} {main.label}" if topic else main.label
         return Concept("+".join([main.id] + ([topic] if topic else []) + mods), label, main.id)
+
+    def is_weak(self, key: str) -> bool:
+        """A key that names only a generic topic concept without its technology ('industry_scale': 'those
+        industries'), or nothing: a figure with it may join a fact of the same amount known better."""
+        main = key.split("+")[0] if key else ""
+        spec = self.by_id.get(main)
+        if spec is None:
+            return True
+        tech_ids = {t.id for t in self.taxonomy.technologies}
+        return spec.topic and not any(part in tech_ids for part in key.split("+")[1:])
+
+    def modifiers_of(self, key: str) -> frozenset[str]:
+        return frozenset(p for p in key.split("+")[1:] if p in self.by_id and self.by_id[p].modifier)
 
     @staticmethod
     def _first(text: str, matchers) -> str | None:
