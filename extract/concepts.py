@@ -115,19 +115,20 @@ class Concepts:
     def key_of(self, subject: str, clause: str = "", around: str = "", *, rest: str = "",
                sentence: str = "") -> Concept | None:
         """The concept a figure measures: the first-listed main concept named in its ``subject``, else in the
-        ``clause`` before the number (also when the subject names only a bare topic concept such as
-        'investment'), else in the ``rest`` of its clause after it ('54 percent of global robot installations'),
+        ``clause`` before the number, else in the ``rest`` of its clause after it ('54 percent of global robot installations'),
         else anywhere in the ``sentence`` before it ('... and aims to lift it to 180 GW'). Topic concepts take
-        the technology named first (in the sentence when the clause names none); modifiers are read in the
+        the technology named first in the widening text (in the whole sentence when it names none); modifiers are read in the
         subject, the clause and ``around`` (the words right after the number: '12.5% of GDP')."""
         _, terms, techs_m = self._compiled
         found = None
         for text in (subject, subject + " | " + clause, subject + " | " + clause + " | " + rest,
                      subject + " | " + clause + " | " + rest + " | " + sentence):
-            mains, _ = self._split(text, terms)
-            if not mains:
-                continue
-            main = self.by_id[mains[0]]
+            if found is None:
+                mains, _ = self._split(text, terms)
+                if not mains:
+                    continue
+                found = (self.by_id[mains[0]], None)
+            main = found[0]
             topic = (self._first(text, techs_m) or self._first(sentence, techs_m)) if main.topic else None
             found = (main, topic)
             if not main.topic or topic:

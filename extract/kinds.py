@@ -94,7 +94,7 @@ def _with_growth(concept, unit: str, before: str, after: str) -> str:
         return ""
     parts = concept.key.split("+")
     if unit != "percent":
-        return "+".join(p for p in parts if p != "growth")
+        return "+".join(p for p in parts if p not in ("growth", "share_of_gdp"))
     if "growth" not in parts and "share_of_gdp" not in parts and (
             _GROWTH_BEFORE.search(before[-40:]) or _GROWTH_AFTER.match(after)):
         parts.append("growth")
@@ -127,9 +127,7 @@ def _own_year(year: int | None, clause: str, rest: str) -> int | None:
                 continue
             distance = len(text) - m.end() if sign < 0 else m.start()
             named.append((distance, int(m.group(1))))
-    if not named or year in {y for _, y in named}:
-        return year
-    return min(named)[1]
+    return min(named)[1] if named else year
 
 
 def _near_after(after: str, language: str) -> str:
@@ -147,9 +145,12 @@ def _kind(fig: Figure, before: str, after: str, published: dt.date | None) -> st
         return "outcome"  # 'reached 1,800 GW by the end of 2025' or '截至2025年底…达到', reported in 2026
     if _PAST.search(clause_before[-30:]) and not _TARGET.search(clause_before[-30:]):
         return "outcome"  # 'capacity has reached 1,800 GW, and the plan aims at 3,000 GW by 2030'
+    if published is not None and published.year > 2025 and _PLAN_14.search(before) and not _PLAN_15.search(before) \
+            and not _TARGET.search(before + window):
+        return "outcome"  # 'the economy grew 5.5% a year during the 14th plan period', reported under the 15th
     if fig.year is not None or _TARGET.search(window):
         return "target"
-    past_year = any(int(y) < published.year for y in _YEAR.findall(window)) if published else False
+    past_year = any(int(y) < published.year for y in _YEAR.findall(before + " " + window)) if published else False
     if _PAST.search(window) or past_year:
         return "outcome"  # 'rose 12.5% year on year', 'an increase of 18 per cent from 2024'
     if fig.unit == "percent" and _GROWTH.search(near):

@@ -183,6 +183,9 @@ def _matching_fact(session: Session, fig: Figure, k: Keys) -> Fact | None:
         # one outlet names the target year, another does not: the same fact unless both name different years
         fact = next((f for f in session.scalars(select(Fact).where(Fact.loose_key == k.loose).order_by(Fact.id)
                                                 .limit(20)) if f.year is None or fig.year is None), None)
+        if fact is not None:
+            return fact
+        fact = _same_amount_of_concept(session, fig, k)
         if fact is not None or not is_specific_unit(k.unit):
             return fact
     if is_specific_unit(k.unit):
@@ -205,6 +208,40 @@ def is_specific_unit(unit: str) -> bool:
     """Units whose amounts rarely coincide (GW, EFLOPS, qubits, robots per 10,000 workers), unlike percentages,
     counts and currencies: the same amount in one of them is the same fact even where no concept is known."""
     return unit not in GENERIC_UNITS and not (len(unit) == 3 and unit.isupper())
+
+
+def _concept_fits(concepts, a: str, b: str) -> bool:
+    """Two concept keys that may name one figure: the same main concept and technology where both name one
+    (or one of them only a generic topic such as 'industry scale'), and the same modifiers but 'growth', which
+    one outlet states and another leaves out ('cut carbon intensity by 18%' / '碳排放强度降低18%')."""
+    mods_a, mods_b = concepts.modifiers_of(a) - {"growth"}, concepts.modifiers_of(b) - {"growth"}
+    if mods_a != mods_b:
+        return False
+    if concepts.is_weak(a) or concepts.is_weak(b):
+        return True
+    pa, pb = [p for p in a.split("+") if p not in concepts.modifiers_of(a)], \
+        [p for p in b.split("+") if p not in concepts.modifiers_of(b)]
+    return pa[0] == pb[0] and (len(pa) == 1 or len(pb) == 1 or pa[1:] == pb[1:])
+
+
+def _same_amount_of_concept(session: Session, fig: Figure, k: Keys) -> Fact | None:
+    """The first fact of the same amount, unit, kind class and target year (or none named) whose concept fits
+    the figure's, and of no other plan; an indexed lookup on (unit, value)."""
+    from extract.concepts import default_concepts
+
+    concepts = default_concepts()
+    kind_class = KIND_CLASS.get(fig.kind or "", "ahead")
+    for fact in session.scalars(select(Fact).where(Fact.unit == k.unit, Fact.value_key == k.value)
+                                .order_by(Fact.id).limit(50)):
+        if not fact.concept_key or KIND_CLASS.get(fact.kind or "", "ahead") != kind_class:
+            continue
+        if fact.year is not None and fig.year is not None and fact.year != fig.year:
+            continue
+        if fact.plan and fig.plan and fact.plan != fig.plan:
+            continue
+        if _concept_fits(concepts, fig.concept_key, fact.concept_key):
+            return fact
+    return None
 
 
 def _same_specific_amount(session: Session, fig: Figure, k: Keys) -> Fact | None:
