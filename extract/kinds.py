@@ -17,8 +17,8 @@ from extract.records import Figure
 from extract.subjects import readable_subject
 
 _FORECAST = re.compile(
-    r"(?i:\b(?:expect\w*|forecast\w*|project(?:ed|ion|ions|s)?|estimat\w*|predict\w*|anticipat\w*|"
-    r"could reach|likely to|is set to reach|analysts? (?:say|see)))|预计|預計|预测|預測|有望|预期|預期|估计|估計|估算")
+    r"(?i:\b(?:(?<!than )(?<!than earlier )expect(?!ation)\w*|forecast\w*|project(?:ed|ion|ions|s)?|estimat\w*|predict\w*|anticipat\w*|"
+    r"could reach|likely to|is set to reach|analysts? (?:say|see)))|预计|預計|预测|預測|有望|(?<![于於超出])(?:预期|預期)|估计|估計|估算")
 _TARGET = re.compile(
     r"(?i:\b(?:target\w*|goals?|aims?|aiming|ambitions?|calls? for|plans? to|seeks? to|strive\w*|pledg\w*|"
     r"commit\w*|will|shall|should|is to|are to|by (?:the end of )?20\d\d|through 20\d\d|set to|envisag\w*|"
@@ -28,15 +28,15 @@ _PAST = re.compile(
     r"(?i:\b(?:reached|hit|stood|was|were|totall?ed|rose|grew|climbed|jumped|surged|fell|dropped|declined|had|"
     r"recorded|posted|registered|amounted|accounted|made up|produced|approved|last year|so far|already|achieved|"
     r"exceeded|surpassed)\b)|"
-    r"已经|已經|已|去年|上年|同比|实现|實現|累计|累計|完成")
+    r"已经|已經|已|去年|上年|同比|年增|实现|實現|累计|累計|完成|截至|截止")
 _GROWTH = re.compile(
     r"(?i:\b(?:growth|grow\w*|grew|rose|rise|rising|increase[ds]?|up|year[ -]on[ -]year|annual(?:ly)?|a year|"
-    r"per year|expand\w*|boost\w*|climb\w*|jump\w*)\b)|增长|增長|增速|同比|年均|增幅")
+    r"per year|expand\w*|boost\w*|climb\w*|jump\w*)\b)|增长|增長|增速|同比|年增|年均|增幅")
 _REVISE = re.compile(
     r"(?i:\b(?:rais\w*|lift\w*|revis\w*|lower\w*|cut\w*|upgrad\w*|downgrad\w*|increas\w*|bump\w*|adjust\w*|"
     r"reduc\w*|trimm?\w*|scal\w*)\b[^.;]{0,60}?\b(?:target|goal|forecast|projection|estimate|outlook)s?\b|"
     r"\b(?:target|goal|forecast|projection|estimate|outlook)s?\b[^.;]{0,40}?\b(?:rais|lift|revis|lower|cut|upgrad|"
-    r"downgrad|increas|bump|adjust)\w*)|上调|上調|下调|下調|调高|調高|调低|調低|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
+    r"downgrad|increas|bump|adjust)\w*)|上调|上調|下调|下調|上修|下修|调高|調高|调低|調低|调降|調降|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
 _QUAL = r"(?:(?:at least|more than|over|about|around|nearly|some|roughly|above|by)\s+)*"
 _GROWTH_BEFORE = re.compile(
     r"(?i:\b(?:by|grow\w*|grew|rose|rise|rising|increas\w*|(?<!made )(?<!make )(?<!makes )up|expand\w*|jump\w*|"
@@ -47,9 +47,10 @@ _GROWTH_AFTER = re.compile(r"(?i:^\s*(?:annual\s+|yearly\s+)?(?:growth|increase|
 _ZH_YEAR_OF = r"(?:20\d\d年(?:底|末)?的?)?"
 _FROM = re.compile(r"(?i:\bfrom\s*(?:about\s+|around\s+|roughly\s+|some\s+)?$)|[从從由]\s*" + _ZH_YEAR_OF + r"\s*$")
 _TO = re.compile(r"(?i:^\s*(?:\w+\s+){0,3}?(?:to|into)\s+(?:(?:about|around|more than|at least|over)\s+)?$)|"
-                 r"^\s*(?:[^\s，。；]{0,8}?)(?:提高到|提高至|提升到|提升至|增至|增加到|增加至|升至|上调至|上調至|上调到|下调至|降至|降到|调整为|调整至|到|至)\s*" + _ZH_YEAR_OF + r"\s*$")
+                 r"^\s*(?:[^\s，。；]{0,8}?)(?:提高到|提高至|提升到|提升至|增至|增加到|增加至|升至|上调至|上調至|上调到|下调至|下调为|下調至|下調為|上修为|上修為|上修至|下修为|下修為|下修至|调降至|調降至|降为|降為|降至|降到|调整为|调整至|到|至)\s*" + _ZH_YEAR_OF + r"\s*$")
 _UP_FROM = re.compile(r"(?i:^[\s,]*(?:[\w,]+\s+){0,3}?(?:(?:up|down|rising|falling|compared|versus|against)\s+)?"
-                      r"(?:from|with)\s+(?:about\s+|around\s+|more than\s+|less than\s+|fewer than\s+)?$)")
+                      r"(?:from|with)\s+(?:about\s+|around\s+|more than\s+|less than\s+|fewer than\s+)?$)|"
+                      r"^[，,]?\s*(?:较|較|比)[^，。；,]{0,12}?的?$")
 # a year that is not a figure's own: a base year ('from 2024', '比2020年') or the start of a period (2026-2030)
 _BASE_YEAR = re.compile(r"(?i:(?:from|than|since|over|on|with|compared to)\s+(?:the\s+)?(?:end of\s+)?$)|(?:比|较|較|相比)$")
 _TARGET_WORD = re.compile(r"(?i:\b(?:target\w*|goals?|aims?|aiming|plans? to|pledg\w*|will|shall|should)\b)|"
@@ -77,7 +78,7 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
         rest = _CLAUSE.split(after)[0][:80]
         concept = concepts.key_of(fig.subject, clause + _near_after(after, language), rest[:40], rest=rest,
                                   sentence=before)
-        fig = dataclasses.replace(fig, year=_own_year(fig.year, clause, rest))
+        fig = dataclasses.replace(fig, year=_own_year(fig.year, clause, rest, before))
         kind = _kind(fig, before, after, published)
         out.append(dataclasses.replace(
             fig, start=start - offset if start >= 0 else -1, end=end - offset if end >= 0 else -1, language=language,
@@ -117,7 +118,7 @@ def _place(figures: list[Figure], text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _own_year(year: int | None, clause: str, rest: str) -> int | None:
+def _own_year(year: int | None, clause: str, rest: str, sentence_before: str = "") -> int | None:
     """The year named in the figure's own clause, nearest to the number, over one read from a neighbouring
     clause ('70 per cent by 2027 and 90 per cent by 2030'); base years and period starts do not count."""
     named = []
@@ -127,7 +128,13 @@ def _own_year(year: int | None, clause: str, rest: str) -> int | None:
                 continue
             distance = len(text) - m.end() if sign < 0 else m.start()
             named.append((distance, int(m.group(1))))
-    return min(named)[1] if named else year
+    if named:
+        return min(named)[1]
+    if year is not None:  # a target year from another clause: the nearest one before the number
+        prior = [int(m.group(1)) for m in _YEAR.finditer(sentence_before)
+                 if not _BASE_YEAR.search(sentence_before[:m.start()][-16:])]
+        return prior[-1] if prior else year
+    return year
 
 
 def _near_after(after: str, language: str) -> str:
@@ -170,8 +177,15 @@ def _pair_changes(figures: list[Figure]) -> list[Figure]:
     out, ends = list(figures), set()
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if a.sentence != b.sentence or a.unit != b.unit or a.start < 0 or b.start < 0 or a.end > b.start:
+        if a.sentence != b.sentence or a.start < 0 or b.start < 0 or a.end > b.start:
             continue
+        if a.unit != b.unit:
+            if {a.unit, b.unit} & {"count"} and (a.unit + b.unit).startswith("count") and "_per_" in a.unit + b.unit:
+                unit = a.unit if a.unit != "count" else b.unit  # 'to 500 units per 10,000 workers, up from 470 units'
+                a, b = dataclasses.replace(a, unit=unit), dataclasses.replace(b, unit=unit)
+                out[i], out[i + 1] = a, b
+            else:
+                continue
         sentence, s0 = a.sentence, a.sentence.find(a.phrase)
         if s0 < 0:
             continue
