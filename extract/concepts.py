@@ -113,21 +113,24 @@ class Concepts:
         return sorted(kept(mains, mods), key=order.get), sorted(kept(mods, mains), key=order.get)
 
     def key_of(self, subject: str, clause: str = "", around: str = "", *, rest: str = "",
-               sentence: str = "") -> Concept | None:
+               sentence: str = "", measured: str = "") -> Concept | None:
         """The concept a figure measures: the first-listed main concept named in its ``subject``, else in the
         ``clause`` before the number, else in the ``rest`` of its clause after it ('54 percent of global robot installations'),
         else anywhere in the ``sentence`` before it ('... and aims to lift it to 180 GW'). Topic concepts take
         the technology named first in the widening text (in the whole sentence when it names none); modifiers are read in the
-        subject, the clause and ``around`` (the words right after the number: '12.5% of GDP')."""
+        text where the main concept was found and in ``around`` (the words right after the number: '12.5% of GDP').
+        ``measured`` ('of new car sales' after '60 per cent') names the measured thing before the clause does."""
         _, terms, techs_m = self._compiled
-        found = None
-        for text in (subject, subject + " | " + clause, subject + " | " + clause + " | " + rest,
-                     subject + " | " + clause + " | " + rest + " | " + sentence):
+        found, where = None, subject
+        texts = [subject, subject + " | " + clause, subject + " | " + clause + " | " + rest,
+                 subject + " | " + clause + " | " + rest + " | " + sentence]
+        first = [measured] if measured and not self._split(subject, terms)[0] else []
+        for text in first + texts:
             if found is None:
                 mains, _ = self._split(text, terms)
                 if not mains:
                     continue
-                found = (self.by_id[mains[0]], None)
+                found, where = (self.by_id[mains[0]], None), text
             main = found[0]
             topic = (self._first(text, techs_m) or self._first(sentence, techs_m)) if main.topic else None
             found = (main, topic)
@@ -136,7 +139,7 @@ class Concepts:
         if found is None:
             return None
         main, topic = found
-        _, mods = self._split(subject + " | " + clause + " | " + around, terms)
+        _, mods = self._split(where + " | " + clause + " | " + around, terms)
         label = f"{self._tech_label(topic)} {main.label}" if topic else main.label
         return Concept("+".join([main.id] + ([topic] if topic else []) + mods), label, main.id)
 

@@ -27,6 +27,7 @@ _TARGET = re.compile(
 _PAST = re.compile(
     r"(?i:\b(?:reached|hit|stood|was|were|totall?ed|rose|grew|climbed|jumped|surged|fell|dropped|declined|had|"
     r"recorded|posted|registered|amounted|accounted|made up|produced|approved|last year|so far|already|achieved|"
+    r"year[ -]on[ -]year|y/y|"
     r"exceeded|surpassed)\b)|"
     r"已经|已經|已|去年|上年|同比|年增|实现|實現|累计|累計|完成|截至|截止")
 _GROWTH = re.compile(
@@ -35,8 +36,8 @@ _GROWTH = re.compile(
 _REVISE = re.compile(
     r"(?i:\b(?:rais\w*|lift\w*|revis\w*|lower\w*|cut\w*|upgrad\w*|downgrad\w*|increas\w*|bump\w*|adjust\w*|"
     r"reduc\w*|trimm?\w*|scal\w*)\b[^.;]{0,60}?\b(?:target|goal|forecast|projection|estimate|outlook)s?\b|"
-    r"\b(?:target|goal|forecast|projection|estimate|outlook)s?\b[^.;]{0,40}?\b(?:rais|lift|revis|lower|cut|upgrad|"
-    r"downgrad|increas|bump|adjust)\w*)|上调|上調|下调|下調|上修|下修|调高|調高|调低|調低|调降|調降|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
+    r"\b(?:target|goal|forecast|projection|estimate|outlook)s?\s+(?:was|were|is|are|has been|have been|had been)\s+"
+    r"(?:\w+\s+)?(?:rais|lift|revis|lower|cut|upgrad|downgrad|increas|bump|adjust)\w*)|上调|上調|下调|下調|上修|下修|调高|調高|调低|調低|调降|調降|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
 _QUAL = r"(?:(?:at least|more than|over|about|around|nearly|some|roughly|above|by)\s+)*"
 _GROWTH_BEFORE = re.compile(
     r"(?i:\b(?:by|grow\w*|grew|rose|rise|rising|increas\w*|(?<!made )(?<!make )(?<!makes )up|expand\w*|jump\w*|"
@@ -60,6 +61,10 @@ _PLAN_15 = re.compile(r"(?i:\b(?:15th|fifteenth)\s+(?:five-year\s+)?plan)|十五
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CLAUSE = re.compile(r"[,;，；。：:]")
+_OF_WHAT = re.compile(r"(?i:^\s*(?:of|in)\s+(?!the\s+(?:total|plan|target|goal)\b))")
+_AS_OF = re.compile(r"(?i:\bas of\b|\bby the end of\b(?!\s*20\d\d))|截至|截止")
+_PLAN_VERB = re.compile(r"(?i:\b(?:sets? (?:the|a) (?:goal|target)|calls? for|aims?|plans? to|target\w*|goals?)\b)|"
+                        r"提出|要求|目标|目標|力争|力爭|计划|計劃")
 
 
 def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt.date | None = None,
@@ -76,8 +81,10 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
         language = "zh" if _CJK.search(fig.phrase + before[-12:] + after[:12]) else "en"
         clause = _CLAUSE.split(before)[-1] if before else ""
         rest = _CLAUSE.split(after)[0][:80]
-        concept = concepts.key_of(fig.subject, clause + _near_after(after, language), rest[:40], rest=rest,
-                                  sentence=before)
+        measured = rest if fig.unit == "percent" and _OF_WHAT.match(rest) else ""
+        plain = readable_subject(fig.subject, "", language) or fig.subject
+        concept = concepts.key_of(plain, clause + _near_after(after, language), rest[:40], rest=rest,
+                                  sentence=before, measured=measured)
         fig = dataclasses.replace(fig, year=_own_year(fig.year, clause, rest, before))
         kind = _kind(fig, before, after, published)
         out.append(dataclasses.replace(
@@ -158,8 +165,10 @@ def _kind(fig: Figure, before: str, after: str, published: dt.date | None) -> st
     if fig.year is not None or _TARGET.search(window):
         return "target"
     past_year = any(int(y) < published.year for y in _YEAR.findall(before + " " + window)) if published else False
-    if _PAST.search(window) or past_year:
-        return "outcome"  # 'rose 12.5% year on year', 'an increase of 18 per cent from 2024'
+    if _PAST.search(window) or past_year or (_AS_OF.search(before) and not _TARGET.search(before)):
+        return "outcome"  # 'rose 12.5% year on year', 'an increase of 18 per cent from 2024', '截至9月底，…达到'
+    if _PLAN_VERB.search(before):
+        return "target"  # '纲要草案提出，…不低于65%'
     if fig.unit == "percent" and _GROWTH.search(near):
         return "growth"
     return "level"
