@@ -180,6 +180,13 @@ def _plan(sentence: str) -> str:
     return "15th" if _PLAN_15.search(sentence) else ""
 
 
+def _restated_from_to(sentence: str, old: str, new: str, after_old: int) -> bool:
+    """'from OLD to NEW' written after NEW's first mention (a headline or lead that states the new value first)."""
+    at = sentence.find(new, after_old)
+    start = after_old - len(old)
+    return at >= 0 and bool(_FROM.search(sentence[:start][-12:])) and bool(_TO.match(sentence[after_old:at]))
+
+
 def _pair_changes(figures: list[Figure]) -> list[Figure]:
     """'from A to B' within one sentence: a revision of a target (both targets, B.previous = A), or one change
     (B, its ``previous`` A; A is not a figure of its own)."""
@@ -207,6 +214,8 @@ def _pair_changes(figures: list[Figure]) -> list[Figure]:
             old, new = i, i + 1
         elif _UP_FROM.match(gap):
             old, new = i + 1, i
+        elif _restated_from_to(sentence, b.phrase, a.phrase, gap_at + len(b.phrase)):
+            old, new = i + 1, i  # '下修5G基地台目標 2030年每萬人45座 … 由50座下修為45座': the new value stated first
         else:
             continue
         revise = _REVISE.search(sentence)
