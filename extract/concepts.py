@@ -143,6 +143,12 @@ class Concepts:
         label = f"{self._tech_label(topic)} {main.label}" if topic else main.label
         return Concept("+".join([main.id] + ([topic] if topic else []) + mods), label, main.id)
 
+    def labels_in(self, text: str) -> list[str]:
+        """The labels of the concepts, modifiers and technologies named in ``text`` (a Chinese subject in English)."""
+        mains, mods = self._split(text, self._compiled[1])
+        techs = dict.fromkeys(self._found(text, self._compiled[2]))
+        return [self.by_id[i].label for i in mains + mods] + [self._tech_label(t) for t in techs]
+
     def is_weak(self, key: str) -> bool:
         """A key that names only a generic topic concept without its technology ('industry_scale': 'those
         industries'), or nothing: a figure with it may join a fact of the same amount known better."""

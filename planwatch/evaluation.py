@@ -16,6 +16,7 @@ from extract.detect import detect
 from extract.figures import is_core_unit
 from extract.records import Figure
 from extract.taxonomy import Taxonomy
+from planwatch.subjectscore import SubjectScore
 
 TOLERANCE = 0.005
 GOLD_PLANS = {"15th": ["15th"], "14th": ["14th"], "both": ["14th", "15th"], "unspecified": ["unspecified"], None: []}
@@ -70,6 +71,7 @@ class Report:
     technologies: Score
     negative_pages: int
     negative_figures: int
+    subjects: SubjectScore = field(default_factory=SubjectScore)
 
     @property
     def plan_accuracy(self) -> float:
@@ -81,6 +83,7 @@ class Report:
             "figures_core": self.figures_core.as_json(), "figures_other": self.figures_other.as_json(),
             "technologies": self.technologies.as_json(), "plan_accuracy": round(self.plan_accuracy, 4),
             "negative_pages": self.negative_pages, "negative_figures": self.negative_figures,
+            "subjects": self.subjects.as_json(),
             "details": [asdict(p) | {"plan_correct": p.plan_correct} for p in self.pages],
         }
 
@@ -133,7 +136,7 @@ def score(eval_dir: str | Path, taxonomy: Taxonomy | None = None) -> Report:
     gold_lines = [json.loads(line) for line in (root / "gold.jsonl").read_text(encoding="utf-8").splitlines()
                   if line.strip()]
     core, other, tech = Score(), Score(), Score()
-    pages, negative_pages, negative_figures = [], 0, 0
+    pages, negative_pages, negative_figures, subjects = [], 0, 0, SubjectScore()
     for g in sorted(gold_lines, key=lambda x: x["id"]):
         page = root / "articles" / f"{g['id']}.html"
         article = extract_article(page.read_bytes(), g.get("url") or page.resolve().as_uri())
@@ -151,8 +154,10 @@ def score(eval_dir: str | Path, taxonomy: Taxonomy | None = None) -> Report:
         tech.fp += len(dt_ - gt)
         tech.fn += len(gt - dt_)
         pairs, missed, unmatched = match_figures(det.figures, g.get("figures") or [])
-        for _, _, gf in pairs:
+        for fig, name, gf in pairs:
             (core if is_core_unit(gf["unit"]) else other).tp += 1
+            if name == "main" and gf.get("subject"):
+                subjects.add(fig.subject, gf["subject"])
         for gf in missed:
             (core if is_core_unit(gf["unit"]) else other).fn += 1
             result.misses.append(_describe_gold(gf))
@@ -160,7 +165,7 @@ def score(eval_dir: str | Path, taxonomy: Taxonomy | None = None) -> Report:
             (core if is_core_unit(unit) else other).fp += 1
             result.false_alarms.append(_describe_ours(fig, name))
         pages.append(result)
-    return Report(str(root), pages, core, other, tech, negative_pages, negative_figures)
+    return Report(str(root), pages, core, other, tech, negative_pages, negative_figures, subjects)
 
 
 def _line(name: str, s: Score) -> str:
@@ -177,6 +182,8 @@ def render(report: Report) -> str:
            _line("other units", report.figures_other),
            _line("technologies", report.technologies),
            f"  {'plan accuracy':<22} {report.plan_accuracy:6.3f}   ({plan_ok}/{len(report.pages)})",
+           f"  {'subject quality':<22} {report.subjects.mean:6.3f}   (mean content-word overlap with the gold subject "
+           f"over {report.subjects.figures} matched figures; {report.subjects.unreadable} unreadable)",
            f"  {'negative pages':<22} {report.negative_pages} pages without China's plan, "
            f"{report.negative_figures} figures reported on them (must be 0)"]
     for p in report.pages:
@@ -191,6 +198,10 @@ def render(report: Report) -> str:
         notes += [f"    false alarm: {f}" for f in p.false_alarms]
         if notes:
             out += ["", f"{p.id}" + (f" [{p.status}]" if p.status != "ok" else "")] + notes
+    weakest = sorted(report.subjects.worst, key=lambda x: x[0])[:10]
+    if weakest:
+        out += ["", "weakest subjects (overlap, ours, gold)"]
+        out += [f"    {v:.2f}  {ours or '(empty)'!r}  gold {gold!r}" for v, ours, gold in weakest]
     return "\n".join(out)
 
 
