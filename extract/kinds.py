@@ -61,6 +61,7 @@ _PLAN_15 = re.compile(r"(?i:\b(?:15th|fifteenth)\s+(?:five-year\s+)?plan)|十五
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CLAUSE = re.compile(r"[,;，；。：:]")
+_COUNTER = re.compile(r"[家个個项項座台套辆輛人件]$")  # a Chinese count of its own kind ('3万家': companies)
 _OF_WHAT = re.compile(r"(?i:^\s*(?:of|in)\s+(?!the\s+(?:total|plan|target|goal)\b))")
 _AS_OF = re.compile(r"(?i:\bas of\b|\bby the end of\b(?!\s*20\d\d))|截至|截止")
 _PLAN_VERB = re.compile(r"(?i:\b(?:sets? (?:the|a) (?:goal|target)|calls? for|aims?|plans? to|target\w*|goals?)\b)|"
@@ -195,13 +196,9 @@ def _pair_changes(figures: list[Figure]) -> list[Figure]:
         a, b = out[i], out[i + 1]
         if a.sentence != b.sentence or a.start < 0 or b.start < 0 or a.end > b.start:
             continue
-        if a.unit != b.unit:
-            if {a.unit, b.unit} & {"count"} and (a.unit + b.unit).startswith("count") and "_per_" in a.unit + b.unit:
-                unit = a.unit if a.unit != "count" else b.unit  # 'to 500 units per 10,000 workers, up from 470 units'
-                a, b = dataclasses.replace(a, unit=unit), dataclasses.replace(b, unit=unit)
-                out[i], out[i + 1] = a, b
-            else:
-                continue
+        carry = a.unit != b.unit and "count" in (a.unit, b.unit) and "_per_" in a.unit + b.unit
+        if a.unit != b.unit and not carry:
+            continue
         sentence, s0 = a.sentence, a.sentence.find(a.phrase)
         if s0 < 0:
             continue
@@ -218,6 +215,11 @@ def _pair_changes(figures: list[Figure]) -> list[Figure]:
             old, new = i + 1, i  # '下修5G基地台目標 2030年每萬人45座 … 由50座下修為45座': the new value stated first
         else:
             continue
+        if carry:  # 'to 500 units per 10,000 workers, up from 470 units': the bare end takes the other's unit
+            counter = _COUNTER.search(out[old].phrase)
+            if out[old].unit != "count" or counter and not out[new].phrase.endswith(counter.group()):
+                continue
+            out[old] = dataclasses.replace(out[old], unit=out[new].unit)
         revise = _REVISE.search(sentence)
         if revise or (out[new].kind in ("target", "forecast") and out[old].kind in ("target", "forecast")
                       and _REVISE.search(sentence)):

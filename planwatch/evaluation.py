@@ -95,16 +95,21 @@ def _close(a: float | None, b: float | None) -> bool:
 
 
 def _slots(fig: Figure) -> list[tuple[str, tuple[float | None, ...], str]]:
-    """What one of our figures can match: its own value (and range ends), and its conversion."""
+    """What one of our figures can match: its own value (and range ends), its conversion, and the start value of
+    a change ('climbed from 7.5 to 14' is one figure stating both)."""
     slots = [("main", (fig.value, fig.low, fig.high), fig.unit)]
     if fig.alt is not None:
         slots.append(("alt", (fig.alt.value,), fig.alt.unit))
+    if fig.kind == "change" and fig.previous is not None:
+        slots.append(("from", (fig.previous,), fig.unit))
     return slots
 
 
 def _describe_ours(fig: Figure, slot: str) -> str:
     if slot == "alt":
         return f"{fig.alt.value:g} {fig.alt.unit} (conversion of '{fig.phrase}')"
+    if slot == "from":
+        return f"{fig.previous:g} {fig.unit} (start of the change to '{fig.phrase}')"
     rng = f"–{fig.high:g}" if fig.high is not None else ""
     return f"{fig.value:g}{rng} {fig.unit} '{fig.phrase}' — {fig.subject}"
 
