@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from extract.errors import ConfigError
+from extract.errors import ConfigError, raise_all
 from extract.taxonomy import Taxonomy, default_taxonomy
 from extract.yamlfile import read_yaml
 
@@ -64,7 +64,8 @@ class Concepts:
 
     @cached_property
     def _compiled(self):
-        """(concept order, matchers of main concepts, of modifiers, of technologies): one regex per language."""
+        """(concept order, (matchers of main concepts, of modifiers), matchers of technologies): one regex each
+        per language."""
         order = {s.id: i for i, s in enumerate(self.specs)}
 
         def matchers(pairs_en, pairs_zh):
@@ -76,8 +77,8 @@ class Concepts:
         mods = [s for s in self.specs if s.modifier]
         techs = self.taxonomy.technologies
         return (order,
-                matchers([(t, s.id) for s in mains for t in s.en], [(t, s.id) for s in mains for t in s.zh]),
-                matchers([(t, s.id) for s in mods for t in s.en], [(t, s.id) for s in mods for t in s.zh]),
+                (matchers([(t, s.id) for s in mains for t in s.en], [(t, s.id) for s in mains for t in s.zh]),
+                 matchers([(t, s.id) for s in mods for t in s.en], [(t, s.id) for s in mods for t in s.zh])),
                 matchers([(t, x.id) for x in techs for t in x.en], [(t, x.id) for x in techs for t in x.zh]))
 
     @cached_property
@@ -92,28 +93,74 @@ class Concepts:
                 ids += [names[m.lastindex - 1] for m in regex.finditer(text)]
         return ids
 
-    def key_of(self, subject: str, clause: str = "", around: str = "") -> Concept | None:
+    @staticmethod
+    def _spans(text: str, matchers) -> list[tuple[int, int, str]]:
+        spans = []
+        for regex, names in matchers:
+            if regex is not None:
+                spans += [(m.start(), m.end(), names[m.lastindex - 1]) for m in regex.finditer(text)]
+        return spans
+
+    def _split(self, text: str, terms) -> tuple[list[str], list[str]]:
+        """(main concepts, modifiers) named in ``text``, each in vocabulary order; a term inside a longer term
+        of the other sort does not count ('of GDP' in 'emissions per unit of GDP', 'GDP' in 'share of GDP')."""
+        order = self._compiled[0]
+        mains, mods = self._spans(text, terms[0]), self._spans(text, terms[1])
+
+        def kept(spans, others):
+            return {i for s, e, i in spans if not any(a <= s and e <= b and b - a > e - s for a, b, _ in others)}
+
+        return sorted(kept(mains, mods), key=order.get), sorted(kept(mods, mains), key=order.get)
+
+    def key_of(self, subject: str, clause: str = "", around: str = "", *, rest: str = "",
+               sentence: str = "", measured: str = "") -> Concept | None:
         """The concept a figure measures: the first-listed main concept named in its ``subject``, else in the
-        ``clause`` before the number (also when the subject names only a bare topic concept such as
-        'investment'); with the technology named first for topic concepts, and the modifiers found, also in
-        ``around`` (the words right after the number: '12.5% of GDP')."""
-        order, mains_m, mods_m, techs_m = self._compiled
-        found = None
-        for text in (subject, subject + " | " + clause):
-            mains = sorted(set(self._found(text, mains_m)), key=order.get)
-            if not mains:
-                continue
-            main = self.by_id[mains[0]]
-            topic = self._first(text, techs_m) if main.topic else None
-            found = (main, topic, text)
+        ``clause`` before the number, else in the ``rest`` of its clause after it ('54 percent of global robot installations'),
+        else anywhere in the ``sentence`` before it ('... and aims to lift it to 180 GW'). Topic concepts take
+        the technology named first in the widening text (in the whole sentence when it names none); modifiers are read in the
+        text where the main concept was found and in ``around`` (the words right after the number: '12.5% of GDP').
+        ``measured`` ('of new car sales' after '60 per cent') names the measured thing before the clause does."""
+        _, terms, techs_m = self._compiled
+        found, where = None, subject
+        texts = [subject, subject + " | " + clause, subject + " | " + clause + " | " + rest,
+                 subject + " | " + clause + " | " + rest + " | " + sentence]
+        first = [measured] if measured and not self._split(subject, terms)[0] else []
+        for text in first + texts:
+            if found is None:
+                mains, _ = self._split(text, terms)
+                if not mains:
+                    continue
+                found, where = (self.by_id[mains[0]], None), text
+            main = found[0]
+            topic = (self._first(text, techs_m) or self._first(sentence, techs_m)) if main.topic else None
+            found = (main, topic)
             if not main.topic or topic:
                 break
         if found is None:
             return None
-        main, topic, text = found
-        mods = sorted(set(self._found(text + " | " + around, mods_m)), key=order.get)
+        main, topic = found
+        _, mods = self._split(where + " | " + clause + " | " + around, terms)
         label = f"{self._tech_label(topic)} {main.label}" if topic else main.label
         return Concept("+".join([main.id] + ([topic] if topic else []) + mods), label, main.id)
+
+    def labels_in(self, text: str) -> list[str]:
+        """The labels of the concepts, modifiers and technologies named in ``text`` (a Chinese subject in English)."""
+        mains, mods = self._split(text, self._compiled[1])
+        techs = dict.fromkeys(self._found(text, self._compiled[2]))
+        return [self.by_id[i].label for i in mains + mods] + [self._tech_label(t) for t in techs]
+
+    def is_weak(self, key: str) -> bool:
+        """A key that names only a generic topic concept without its technology ('industry_scale': 'those
+        industries'), or nothing: a figure with it may join a fact of the same amount known better."""
+        main = key.split("+")[0] if key else ""
+        spec = self.by_id.get(main)
+        if spec is None:
+            return True
+        tech_ids = {t.id for t in self.taxonomy.technologies}
+        return spec.topic and not any(part in tech_ids for part in key.split("+")[1:])
+
+    def modifiers_of(self, key: str) -> frozenset[str]:
+        return frozenset(p for p in key.split("+")[1:] if p in self.by_id and self.by_id[p].modifier)
 
     @staticmethod
     def _first(text: str, matchers) -> str | None:
@@ -143,39 +190,48 @@ def _terms(raw, path: Path, key: str) -> tuple[str, ...]:
 
 
 def parse_concepts(data, path: Path, taxonomy: Taxonomy) -> Concepts:
-    """Validate the YAML document ``data`` read from ``path``."""
+    """Validate the YAML document ``data`` read from ``path``; every mistake is reported, all at once."""
     if not isinstance(data, dict) or not isinstance(data.get("concepts"), dict) or not data["concepts"]:
         raise _fail(path, "concepts", "is missing or empty", "the file needs a 'concepts:' mapping of id → terms")
-    unknown = set(data) - {"concepts"}
-    if unknown:
-        raise _fail(path, sorted(unknown)[0], "is not a known key", "use only 'concepts'")
+    errors: list[ConfigError] = [_fail(path, key, "is not a known key", "use only 'concepts'")
+                                 for key in sorted(set(data) - {"concepts"})]
     specs, seen = [], {}
     for cid, raw in data["concepts"].items():
-        where = f"concepts.{cid}"
-        if not _ID.match(str(cid)):
-            raise _fail(path, where, "is not a valid id", "use lower-case letters, digits and '_' (e.g. rd_spending)")
-        if not isinstance(raw, dict):
-            raise _fail(path, where, "must be a mapping", "give it 'label', 'en' and 'zh' term lists")
-        bad = set(raw) - _KEYS
-        if bad:
-            raise _fail(path, f"{where}.{sorted(bad)[0]}", "is not a known key",
-                        "use only label, en, zh, topic and modifier")
-        for flag in ("topic", "modifier"):
-            if not isinstance(raw.get(flag, False), bool):
-                raise _fail(path, f"{where}.{flag}", "must be true or false", f"write {flag}: true")
-        en, zh = _terms(raw.get("en"), path, f"{where}.en"), _terms(raw.get("zh"), path, f"{where}.zh")
-        if not en and not zh:
-            raise _fail(path, where, "has no terms", "add English terms under 'en' or Chinese terms under 'zh'")
-        for lang, terms in (("en", en), ("zh", zh)):
-            for term in terms:
-                folded = term.lower() if lang == "en" else term
-                if (lang, folded) in seen:
-                    raise _fail(path, f"{where}.{lang}", f"term '{term}' is already a term of '{seen[lang, folded]}'",
-                                "keep each term under one concept")
-                seen[lang, folded] = cid
-        specs.append(ConceptSpec(str(cid), str(raw.get("label") or cid), en, zh, raw.get("topic", False),
-                                 raw.get("modifier", False)))
+        try:
+            spec = _spec(cid, raw, path, seen)
+        except ConfigError as exc:
+            errors.append(exc)
+            continue
+        specs.append(spec)
+    raise_all(errors)
     return Concepts(tuple(specs), taxonomy, str(path))
+
+
+def _spec(cid, raw, path: Path, seen: dict) -> ConceptSpec:
+    """One entry of ``concepts:``; ``seen`` maps (language, folded term) to the concept that has it."""
+    where = f"concepts.{cid}"
+    if not _ID.match(str(cid)):
+        raise _fail(path, where, "is not a valid id", "use lower-case letters, digits and '_' (e.g. rd_spending)")
+    if not isinstance(raw, dict):
+        raise _fail(path, where, "must be a mapping", "give it 'label', 'en' and 'zh' term lists")
+    bad = set(raw) - _KEYS
+    if bad:
+        raise _fail(path, f"{where}.{sorted(bad)[0]}", "is not a known key", "use only label, en, zh, topic and modifier")
+    for flag in ("topic", "modifier"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise _fail(path, f"{where}.{flag}", "must be true or false", f"write {flag}: true")
+    en, zh = _terms(raw.get("en"), path, f"{where}.en"), _terms(raw.get("zh"), path, f"{where}.zh")
+    if not en and not zh:
+        raise _fail(path, where, "has no terms", "add English terms under 'en' or Chinese terms under 'zh'")
+    for lang, terms in (("en", en), ("zh", zh)):
+        for term in terms:
+            folded = term.lower() if lang == "en" else term
+            if (lang, folded) in seen:
+                raise _fail(path, f"{where}.{lang}", f"term '{term}' is already a term of '{seen[lang, folded]}'",
+                            "keep each term under one concept")
+            seen[lang, folded] = cid
+    return ConceptSpec(str(cid), str(raw.get("label") or cid), en, zh, raw.get("topic", False),
+                       raw.get("modifier", False))
 
 
 def load_concepts(path: str | os.PathLike | None = None, taxonomy: Taxonomy | None = None) -> Concepts:

@@ -17,8 +17,8 @@ from extract.records import Figure
 from extract.subjects import readable_subject
 
 _FORECAST = re.compile(
-    r"(?i:\b(?:expect\w*|forecast\w*|project(?:ed|ion|ions|s)?|estimat\w*|predict\w*|anticipat\w*|"
-    r"could reach|likely to|is set to reach|analysts? (?:say|see)))|预计|預計|预测|預測|有望|预期|預期|估计|估計|估算")
+    r"(?i:\b(?:(?<!than )(?<!than earlier )expect(?!ation)\w*|forecast\w*|project(?:ed|ion|ions|s)?|estimat\w*|predict\w*|anticipat\w*|"
+    r"could reach|likely to|is set to reach|analysts? (?:say|see)))|预计|預計|预测|預測|有望|(?<![于於超出])(?:预期|預期)|估计|估計|估算")
 _TARGET = re.compile(
     r"(?i:\b(?:target\w*|goals?|aims?|aiming|ambitions?|calls? for|plans? to|seeks? to|strive\w*|pledg\w*|"
     r"commit\w*|will|shall|should|is to|are to|by (?:the end of )?20\d\d|through 20\d\d|set to|envisag\w*|"
@@ -26,32 +26,46 @@ _TARGET = re.compile(
     r"目标|目標|力争|力爭|到20\d\d年|20\d\d年前|将|將|要|提出|确保|確保|不低于|不少于|不低於|不少於|计划|計劃|规划|規劃|争取|爭取")
 _PAST = re.compile(
     r"(?i:\b(?:reached|hit|stood|was|were|totall?ed|rose|grew|climbed|jumped|surged|fell|dropped|declined|had|"
-    r"recorded|posted|registered|amounted|last year|so far|already|achieved|exceeded|surpassed)\b)|"
-    r"已经|已經|已|去年|上年|同比|实现|實現|累计|累計|完成")
+    r"recorded|posted|registered|amounted|accounted|made up|produced|approved|last year|so far|already|achieved|"
+    r"year[ -]on[ -]year|y/y|"
+    r"exceeded|surpassed)\b)|"
+    r"已经|已經|已|去年|上年|同比|年增|实现|實現|累计|累計|完成|截至|截止")
 _GROWTH = re.compile(
     r"(?i:\b(?:growth|grow\w*|grew|rose|rise|rising|increase[ds]?|up|year[ -]on[ -]year|annual(?:ly)?|a year|"
-    r"per year|expand\w*|boost\w*|climb\w*|jump\w*)\b)|增长|增長|增速|同比|年均|增幅")
+    r"per year|expand\w*|boost\w*|climb\w*|jump\w*)\b)|增长|增長|增速|同比|年增|年均|增幅")
 _REVISE = re.compile(
     r"(?i:\b(?:rais\w*|lift\w*|revis\w*|lower\w*|cut\w*|upgrad\w*|downgrad\w*|increas\w*|bump\w*|adjust\w*|"
     r"reduc\w*|trimm?\w*|scal\w*)\b[^.;]{0,60}?\b(?:target|goal|forecast|projection|estimate|outlook)s?\b|"
-    r"\b(?:target|goal|forecast|projection|estimate|outlook)s?\b[^.;]{0,40}?\b(?:rais|lift|revis|lower|cut|upgrad|"
-    r"downgrad|increas|bump|adjust)\w*)|上调|上調|下调|下調|调高|調高|调低|調低|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
+    r"\b(?:target|goal|forecast|projection|estimate|outlook)s?\s+(?:was|were|is|are|has been|have been|had been)\s+"
+    r"(?:\w+\s+)?(?:rais|lift|revis|lower|cut|upgrad|downgrad|increas|bump|adjust)\w*)|上调|上調|下调|下調|上修|下修|调高|調高|调低|調低|调降|調降|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
 _QUAL = r"(?:(?:at least|more than|over|about|around|nearly|some|roughly|above|by)\s+)*"
 _GROWTH_BEFORE = re.compile(
-    r"(?i:\b(?:by|grow\w*|grew|rose|rise|rising|increas\w*|up|expand\w*|jump\w*|climb\w*)\s+" + _QUAL + r"$)|"
+    r"(?i:\b(?:by|grow\w*|grew|rose|rise|rising|increas\w*|(?<!made )(?<!make )(?<!makes )up|expand\w*|jump\w*|"
+    r"climb\w*)\s+" + _QUAL + r"$)|"
     r"(?:增长|增長|增速|增幅|增加|提高|上升)(?:了|为|為|达|達|超过|超過|约|約|近)?$")
 _GROWTH_AFTER = re.compile(r"(?i:^\s*(?:annual\s+|yearly\s+)?(?:growth|increase|rise|jump|gain|year[ -]on[ -]year|"
                            r"a year|annually|per year|each year)\b)|^\s*(?:的)?(?:增长|增長|增速|增幅)")
-_FROM = re.compile(r"(?i:\bfrom\s*(?:about\s+|around\s+|roughly\s+|some\s+)?$)|[从從由]\s*$")
+_ZH_YEAR_OF = r"(?:20\d\d年(?:底|末)?的?)?"
+_FROM = re.compile(r"(?i:\bfrom\s*(?:about\s+|around\s+|roughly\s+|some\s+)?$)|[从從由]\s*" + _ZH_YEAR_OF + r"\s*$")
 _TO = re.compile(r"(?i:^\s*(?:\w+\s+){0,3}?(?:to|into)\s+(?:(?:about|around|more than|at least|over)\s+)?$)|"
-                 r"^\s*(?:[^\s，。；]{0,8}?)(?:提高到|提高至|提升到|提升至|增至|增加到|增加至|升至|上调至|上調至|上调到|下调至|降至|降到|调整为|调整至|到|至)\s*$")
-_UP_FROM = re.compile(r"(?i:^[\s,]*(?:\w+\s+){0,2}?(?:up|down|rising|falling|compared|versus|against)\s+(?:from|with)\s+"
-                      r"(?:about\s+|around\s+)?$)")
+                 r"^\s*(?:[^\s，。；]{0,8}?)(?:提高到|提高至|提升到|提升至|增至|增加到|增加至|升至|上调至|上調至|上调到|下调至|下调为|下調至|下調為|上修为|上修為|上修至|下修为|下修為|下修至|调降至|調降至|降为|降為|降至|降到|调整为|调整至|到|至)\s*" + _ZH_YEAR_OF + r"\s*$")
+_UP_FROM = re.compile(r"(?i:^[\s,]*(?:[\w,]+\s+){0,3}?(?:(?:up|down|rising|falling|compared|versus|against)\s+)?"
+                      r"(?:from|with)\s+(?:about\s+|around\s+|more than\s+|less than\s+|fewer than\s+)?$)|"
+                      r"^[，,]?\s*(?:较|較|比)[^，。；,]{0,12}?的?$")
+# a year that is not a figure's own: a base year ('from 2024', '比2020年') or the start of a period (2026-2030)
+_BASE_YEAR = re.compile(r"(?i:(?:from|than|since|over|on|with|compared to)\s+(?:the\s+)?(?:end of\s+)?$)|(?:比|较|較|相比)$")
+_TARGET_WORD = re.compile(r"(?i:\b(?:target\w*|goals?|aims?|aiming|plans? to|pledg\w*|will|shall|should)\b)|"
+                          r"目标|目標|力争|力爭|计划|計劃|将|將|要|争取|爭取")
 _PLAN_14 = re.compile(r"(?i:\b(?:14th|fourteenth)\s+(?:five-year\s+)?plan)|十四五|第十四个五年|第十四個五年")
 _PLAN_15 = re.compile(r"(?i:\b(?:15th|fifteenth)\s+(?:five-year\s+)?plan)|十五五|第十五个五年|第十五個五年")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CLAUSE = re.compile(r"[,;，；。：:]")
+_COUNTER = re.compile(r"[家个個项項座台套辆輛人件]$")  # a Chinese count of its own kind ('3万家': companies)
+_OF_WHAT = re.compile(r"(?i:^\s*(?:of|in)\s+(?!the\s+(?:total|plan|target|goal)\b))")
+_AS_OF = re.compile(r"(?i:\bas of\b|\bby the end of\b(?!\s*20\d\d))|截至|截止")
+_PLAN_VERB = re.compile(r"(?i:\b(?:sets? (?:the|a) (?:goal|target)|calls? for|aims?|plans? to|target\w*|goals?)\b)|"
+                        r"提出|要求|目标|目標|力争|力爭|计划|計劃")
 
 
 def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt.date | None = None,
@@ -67,7 +81,12 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
         before, after = (sentence[:at], sentence[at + len(fig.phrase):]) if at >= 0 else (sentence, "")
         language = "zh" if _CJK.search(fig.phrase + before[-12:] + after[:12]) else "en"
         clause = _CLAUSE.split(before)[-1] if before else ""
-        concept = concepts.key_of(fig.subject, clause + _near_after(after, language), _CLAUSE.split(after[:25])[0])
+        rest = _CLAUSE.split(after)[0][:80]
+        measured = rest if fig.unit == "percent" and _OF_WHAT.match(rest) else ""
+        plain = readable_subject(fig.subject, "", language) or fig.subject
+        concept = concepts.key_of(plain, clause + _near_after(after, language), rest[:40], rest=rest,
+                                  sentence=before, measured=measured)
+        fig = dataclasses.replace(fig, year=_own_year(fig.year, clause, rest, before))
         kind = _kind(fig, before, after, published)
         out.append(dataclasses.replace(
             fig, start=start - offset if start >= 0 else -1, end=end - offset if end >= 0 else -1, language=language,
@@ -84,7 +103,7 @@ def _with_growth(concept, unit: str, before: str, after: str) -> str:
         return ""
     parts = concept.key.split("+")
     if unit != "percent":
-        return "+".join(p for p in parts if p != "growth")
+        return "+".join(p for p in parts if p not in ("growth", "share_of_gdp"))
     if "growth" not in parts and "share_of_gdp" not in parts and (
             _GROWTH_BEFORE.search(before[-40:]) or _GROWTH_AFTER.match(after)):
         parts.append("growth")
@@ -107,30 +126,52 @@ def _place(figures: list[Figure], text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _own_year(year: int | None, clause: str, rest: str, sentence_before: str = "") -> int | None:
+    """The year named in the figure's own clause, nearest to the number, over one read from a neighbouring
+    clause ('70 per cent by 2027 and 90 per cent by 2030'); base years and period starts do not count."""
+    named = []
+    for text, sign in ((clause, -1), (rest, 1)):
+        for m in _YEAR.finditer(text):
+            if _BASE_YEAR.search(text[:m.start()][-16:]) or re.match(r"\s*[-–—至到]\s*20\d\d", text[m.end():]):
+                continue
+            distance = len(text) - m.end() if sign < 0 else m.start()
+            named.append((distance, int(m.group(1))))
+    if named:
+        return min(named)[1]
+    if year is not None:  # a target year from another clause: the nearest one before the number
+        prior = [int(m.group(1)) for m in _YEAR.finditer(sentence_before)
+                 if not _BASE_YEAR.search(sentence_before[:m.start()][-16:])]
+        return prior[-1] if prior else year
+    return year
+
+
 def _near_after(after: str, language: str) -> str:
     return after[:10] if language == "zh" else ""
 
 
 def _kind(fig: Figure, before: str, after: str, published: dt.date | None) -> str:
     clause_before = _CLAUSE.split(before)[-1]
-    window = clause_before + " " + after[:40]
+    window = clause_before + " " + _CLAUSE.split(after)[0][:80]
     near = clause_before[-30:] + " " + after[:25]
     if _FORECAST.search(before[-120:] + " " + after[:40]):
         return "forecast"
     done = published is not None and fig.year is not None and fig.year < published.year
-    if done and _PAST.search(window) and not _TARGET.search(window):
-        return "outcome"  # 'reached 1,800 GW by the end of 2025', reported in 2026
+    if done and not _TARGET_WORD.search(window) and (_PAST.search(window) or not _TARGET.search(window)):
+        return "outcome"  # 'reached 1,800 GW by the end of 2025' or '截至2025年底…达到', reported in 2026
     if _PAST.search(clause_before[-30:]) and not _TARGET.search(clause_before[-30:]):
         return "outcome"  # 'capacity has reached 1,800 GW, and the plan aims at 3,000 GW by 2030'
-    
+    if published is not None and published.year > 2025 and _PLAN_14.search(before) and not _PLAN_15.search(before) \
+            and not _TARGET.search(before + window):
+        return "outcome"  # 'the economy grew 5.5% a year during the 14th plan period', reported under the 15th
     if fig.year is not None or _TARGET.search(window):
         return "target"
+    past_year = any(int(y) < published.year for y in _YEAR.findall(before + " " + window)) if published else False
+    if _PAST.search(window) or past_year or (_AS_OF.search(before) and not _TARGET.search(before)):
+        return "outcome"  # 'rose 12.5% year on year', 'an increase of 18 per cent from 2024', '截至9月底，…达到'
+    if _PLAN_VERB.search(before):
+        return "target"  # '纲要草案提出，…不低于65%'
     if fig.unit == "percent" and _GROWTH.search(near):
         return "growth"
-    past_year = any(int(y) <= (published.year if published else dt.date.today().year) - 0
-                    for y in _YEAR.findall(window)) if published else bool(_YEAR.search(window))
-    if _PAST.search(window) or past_year:
-        return "outcome"
     return "level"
 
 
@@ -140,12 +181,23 @@ def _plan(sentence: str) -> str:
     return "15th" if _PLAN_15.search(sentence) else ""
 
 
+def _restated_from_to(sentence: str, old: str, new: str, after_old: int) -> bool:
+    """'from OLD to NEW' written after NEW's first mention (a headline or lead that states the new value first)."""
+    at = sentence.find(new, after_old)
+    start = after_old - len(old)
+    return at >= 0 and bool(_FROM.search(sentence[:start][-12:])) and bool(_TO.match(sentence[after_old:at]))
+
+
 def _pair_changes(figures: list[Figure]) -> list[Figure]:
-    """'from A to B' within one sentence: a revision of a target (both targets, B.previous = A) or a change."""
-    out = list(figures)
+    """'from A to B' within one sentence: a revision of a target (both targets, B.previous = A), or one change
+    (B, its ``previous`` A; A is not a figure of its own)."""
+    out, ends = list(figures), set()
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if a.sentence != b.sentence or a.unit != b.unit or a.start < 0 or b.start < 0 or a.end > b.start:
+        if a.sentence != b.sentence or a.start < 0 or b.start < 0 or a.end > b.start:
+            continue
+        carry = a.unit != b.unit and "count" in (a.unit, b.unit) and "_per_" in a.unit + b.unit
+        if a.unit != b.unit and not carry:
             continue
         sentence, s0 = a.sentence, a.sentence.find(a.phrase)
         if s0 < 0:
@@ -159,8 +211,15 @@ def _pair_changes(figures: list[Figure]) -> list[Figure]:
             old, new = i, i + 1
         elif _UP_FROM.match(gap):
             old, new = i + 1, i
+        elif _restated_from_to(sentence, b.phrase, a.phrase, gap_at + len(b.phrase)):
+            old, new = i + 1, i  # '下修5G基地台目標 2030年每萬人45座 … 由50座下修為45座': the new value stated first
         else:
             continue
+        if carry:  # 'to 500 units per 10,000 workers, up from 470 units': the bare end takes the other's unit
+            counter = _COUNTER.search(out[old].phrase)
+            if out[old].unit != "count" or counter and not out[new].phrase.endswith(counter.group()):
+                continue
+            out[old] = dataclasses.replace(out[old], unit=out[new].unit)
         revise = _REVISE.search(sentence)
         if revise or (out[new].kind in ("target", "forecast") and out[old].kind in ("target", "forecast")
                       and _REVISE.search(sentence)):
@@ -172,6 +231,7 @@ def _pair_changes(figures: list[Figure]) -> list[Figure]:
         elif out[new].kind in ("target", "forecast"):
             out[old] = dataclasses.replace(out[old], kind="outcome" if out[old].year is None else out[old].kind)
         else:
-            out[old] = dataclasses.replace(out[old], kind="change")
-            out[new] = dataclasses.replace(out[new], kind="change")
-    return out
+            concept = out[new].concept or out[old].concept
+            out[new] = dataclasses.replace(out[new], kind="change", year=None, previous=out[old].value, concept=concept)
+            ends.add(old)
+    return [f for j, f in enumerate(out) if j not in ends]

@@ -145,7 +145,8 @@ _EN_LEAD_JUNK = re.compile(
 _STOPS = frozenset(
     "a an the of in on at by for to from with and or but as than that this these those it its they them their there "
     "he she we us our you i which what who whom whose up down about around some more less most least over under "
-    "equivalent equal goal target aim plan share figure number total amount level rate pace".split())
+    "equivalent equal goal target aim plan share figure number total amount level rate pace units unit worth increase "
+    "growth rise country nation".split())
 _PRONOUN_START = frozenset("it its they them their this that these those he she we our which who".split())
 _COUNTRIES = frozenset(
     "china chinese prc beijing us u.s. usa america united states japan korea south korea india europe eu taiwan "
@@ -154,7 +155,8 @@ _EN_VERBS = frozenset(
     "is are was were be been being has have had will would can could should may might must do does did said says "
     "say saying told tells refers refer wants want took takes take sets set calls call expects expect "
     "aims plans showed shows made make makes drilled registered reached hit rose grew fell stood came went seeks "
-    "estimate estimates see sees noted notes added adds spent spend putting put".split())
+    "estimate estimates see sees noted notes added adds spent spend putting put climbed accounted expanded".split())
+_DATELINE = re.compile(r"^[A-Z][A-Z .]{2,}(?:\s*\([^)]*\))?\s*[-–—]+\s*")
 _EN_TAIL_BAD = frozenset("with to for of by from at on in than the a an and or as".split())
 _DATE = re.compile(r"^(?:(?:in|by|since|until|through)\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
                    r"[a-z]*\.?\s*)?(?:\d{1,2},?\s*)?(?:19|20)\d\d$|^(?:last|this|next)\s+(?:year|month|week)$",
@@ -180,7 +182,7 @@ def subject_problem(subject: str) -> str | None:
             return "verb phrase"
         return None
     words = [w.lower().replace("’", "'") for w in _EN_TOKEN.findall(s)]
-    if not words:
+    if not words or len(words) == 1 and len(words[0]) < 3:
         return "stop word"
     if re.fullmatch(r"(?:19|20)\d\d", s):
         return "year"
@@ -210,8 +212,9 @@ def readable_subject(subject: str, concept_label: str = "", language: str = "en"
 
 
 def _salvage_en(s: str) -> str:
-    """English subject without leading fillers, or the noun phrase after its last verb ('officials now saying the
-    country's AI-related industry' → 'AI-related industry')."""
+    """English subject without a dateline or leading fillers, or the noun phrase after its last verb ('officials now
+    saying the country's AI-related industry' → 'AI-related industry')."""
+    s = _DATELINE.sub("", s)
     for _ in range(4):
         m = _EN_LEAD_JUNK.match(s)
         if not m:

@@ -16,6 +16,7 @@ from extract.detect import detect
 from extract.figures import is_core_unit
 from extract.records import Figure
 from extract.taxonomy import Taxonomy
+from planwatch.subjectscore import SubjectScore
 
 TOLERANCE = 0.005
 GOLD_PLANS = {"15th": ["15th"], "14th": ["14th"], "both": ["14th", "15th"], "unspecified": ["unspecified"], None: []}
@@ -75,6 +76,7 @@ class Report:
     matched: int = 0  # gold figures matched by one of our figures' own values (not a conversion)
     years_right: int = 0
     qualifiers_right: int = 0
+    subjects: SubjectScore = field(default_factory=SubjectScore)
 
     @property
     def plan_accuracy(self) -> float:
@@ -88,6 +90,7 @@ class Report:
             "negative_pages": self.negative_pages, "negative_figures": self.negative_figures,
             "year_accuracy": round(self.years_right / self.matched, 4) if self.matched else 1.0,
             "qualifier_accuracy": round(self.qualifiers_right / self.matched, 4) if self.matched else 1.0,
+            "subjects": self.subjects.as_json(),
             "details": [asdict(p) | {"plan_correct": p.plan_correct} for p in self.pages],
         }
 
@@ -99,20 +102,24 @@ def _close(a: float | None, b: float | None) -> bool:
 
 
 def _slots(fig: Figure) -> list[tuple[str, list[tuple[tuple[float | None, ...], str]]]]:
-    """What one of our figures can match: its own value (and range ends), also in its dimension's base unit, and
-    its conversion; each slot matches one gold figure at most."""
+    """What one of our figures can match: its own value (and range ends), also in its dimension's base unit, its
+    conversion, and the start value of a change; each slot matches one gold figure at most."""
     main = [((fig.value, fig.low, fig.high), fig.unit)]
     if fig.normalised is not None:
         main.append(((fig.normalised.value, fig.normalised.high), fig.normalised.unit))
     slots = [("main", main)]
     if fig.alt is not None:
         slots.append(("alt", [((fig.alt.value,), fig.alt.unit)]))
+    if fig.kind == "change" and fig.previous is not None:  # 'climbed from 7.5 to 14' is one figure stating both
+        slots.append(("from", [((fig.previous,), fig.unit)]))
     return slots
 
 
 def _describe_ours(fig: Figure, slot: str) -> str:
     if slot == "alt":
         return f"{fig.alt.value:g} {fig.alt.unit} (conversion of '{fig.phrase}')"
+    if slot == "from":
+        return f"{fig.previous:g} {fig.unit} (start of the change to '{fig.phrase}')"
     rng = f"–{fig.high:g}" if fig.high is not None else ""
     return f"{fig.value:g}{rng} {fig.unit} '{fig.phrase}' — {fig.subject}"
 
@@ -147,6 +154,7 @@ def score(eval_dir: str | Path, taxonomy: Taxonomy | None = None) -> Report:
     core, other, tech = Score(), Score(), Score()
     pages, negative_pages, negative_figures = [], 0, 0
     matched = years_right = qualifiers_right = 0
+    subjects = SubjectScore()
     for g in sorted(gold_lines, key=lambda x: x["id"]):
         page = root / "articles" / f"{g['id']}.html"
         article = extract_article(page.read_bytes(), g.get("url") or page.resolve().as_uri())
@@ -168,6 +176,8 @@ def score(eval_dir: str | Path, taxonomy: Taxonomy | None = None) -> Report:
             (core if is_core_unit(gf["unit"]) else other).tp += 1
             if slot != "main":
                 continue
+            if gf.get("subject"):
+                subjects.add(fig.subject, gf["subject"])
             matched += 1
             years_right += fig.year == gf.get("year")
             qualifiers_right += fig.qualifier == gf.get("qualifier")
@@ -183,7 +193,7 @@ def score(eval_dir: str | Path, taxonomy: Taxonomy | None = None) -> Report:
             result.false_alarms.append(_describe_ours(fig, name))
         pages.append(result)
     return Report(str(root), pages, core, other, tech, negative_pages, negative_figures, matched, years_right,
-                  qualifiers_right)
+                  qualifiers_right, subjects)
 
 
 def _line(name: str, s: Score) -> str:
@@ -204,6 +214,8 @@ def render(report: Report) -> str:
            _line("other units", report.figures_other),
            _line("technologies", report.technologies),
            f"  {'plan accuracy':<22} {report.plan_accuracy:6.3f}   ({plan_ok}/{len(report.pages)})",
+           f"  {'subject quality':<22} {report.subjects.mean:6.3f}   (mean content-word overlap with the gold subject "
+           f"over {report.subjects.figures} matched figures; {report.subjects.unreadable} unreadable)",
            f"  {'negative pages':<22} {report.negative_pages} pages without China's plan, "
            f"{report.negative_figures} figures reported on them (must be 0)",
            f"  {'year, qualifier':<22} {_share(report.years_right, report.matched):6.3f}   "
@@ -221,6 +233,10 @@ def render(report: Report) -> str:
         notes += [f"    year: {w}" for w in p.wrong_years] + [f"    qualifier: {w}" for w in p.wrong_qualifiers]
         if notes:
             out += ["", f"{p.id}" + (f" [{p.status}]" if p.status != "ok" else "")] + notes
+    weakest = sorted(report.subjects.worst, key=lambda x: x[0])[:10]
+    if weakest:
+        out += ["", "weakest subjects (overlap, ours, gold)"]
+        out += [f"    {v:.2f}  {ours or '(empty)'!r}  gold {gold!r}" for v, ours, gold in weakest]
     return "\n".join(out)
 
 

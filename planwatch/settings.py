@@ -99,6 +99,7 @@ class Settings:
     feeds_path: Path
     subscribers_path: Path
     taxonomy_path: Path
+    concepts_path: Path = CONFIG_DIR / "concepts.yaml"
     allow_private_networks: bool = False
     allowed_networks: tuple[str, ...] = ()
     contact_url: str = "https://github.com/planwatch/planwatch"
@@ -141,7 +142,7 @@ def load(env: dict | None = None) -> Settings:
     database_url = read(lambda e: _database_url(e.get("PLANWATCH_DATABASE_URL") or f"sqlite:///{home / 'planwatch.db'}"))
     paths = {key: read(_config_file, key, name) for key, name in (
         ("PLANWATCH_FEEDS", "feeds.yaml"), ("PLANWATCH_SUBSCRIBERS", "subscribers.yaml"),
-        ("PLANWATCH_TAXONOMY", "taxonomy.yaml"))}
+        ("PLANWATCH_TAXONOMY", "taxonomy.yaml"), ("PLANWATCH_CONCEPTS", "concepts.yaml"))}
     values = dict(
         allow_private_networks=read(_flag, "PLANWATCH_ALLOW_PRIVATE_NETWORKS", False),
         allowed_networks=read(_networks, "PLANWATCH_ALLOWED_NETWORKS"),
@@ -169,6 +170,7 @@ def load(env: dict | None = None) -> Settings:
         feeds_path=paths["PLANWATCH_FEEDS"],
         subscribers_path=paths["PLANWATCH_SUBSCRIBERS"],
         taxonomy_path=paths["PLANWATCH_TAXONOMY"],
+        concepts_path=paths["PLANWATCH_CONCEPTS"],
         contact_url=env.get("PLANWATCH_CONTACT_URL") or Settings.contact_url,
         smtp_conn_id=env.get("PLANWATCH_SMTP_CONN_ID") or "smtp_default",
         mail_from=env.get("PLANWATCH_MAIL_FROM") or Settings.mail_from,

@@ -48,6 +48,7 @@ def taxonomy(cfg: Settings):
 def check_config(cfg: Settings | None = None) -> dict:
     """Load and validate every config file; raises ConfigErrors listing every mistake (file, entry, key, fix)."""
     from alerts import subscribers
+    from extract.concepts import load_concepts
     from extract.errors import ConfigError, raise_all
     from planwatch.config import load_feeds
     from planwatch.preflight import feed_address_errors, slack_connection_errors, store_errors
@@ -63,6 +64,8 @@ def check_config(cfg: Settings | None = None) -> dict:
             return default
 
     tax = checked(lambda: taxonomy(cfg), None)
+    if tax is not None:
+        checked(lambda: load_concepts(cfg.concepts_path, tax), None)
     feeds = checked(lambda: load_feeds(cfg.feeds_path, errors), [])
     tech_ids = sorted(tax.technology_ids) if tax is not None else []
     subs = checked(lambda: subscribers.load(cfg.subscribers_path, tech_ids), []) if tax is not None else []

@@ -157,6 +157,8 @@ def record_figures(session: Session, article: Article, figures: list[Figure], *,
             session.add(fact)
             session.flush()
             (changes.revisions if previous else changes.new).append(fact.id)
+        elif fact.first_article_id == article.id and fact.revises_id is None and fig.previous_value is not None:
+            _revise_late(session, article, fig, k, fact, changes)  # the headline states 45, the body 'from 50 to 45'
         on_page.setdefault(page_key, fact)
         fig.fact_id = fact.id
         added = insert_ignore(session, FactSource, [dict(fact_id=fact.id, article_id=article.id, host=outlet,
@@ -172,6 +174,16 @@ def record_figures(session: Session, article: Article, figures: list[Figure], *,
     return changes
 
 
+def _revise_late(session: Session, article: Article, fig: Figure, k: Keys, fact: Fact, changes: FactChanges) -> None:
+    """A fact first made by this article turns out a revision: a later figure of it states the old value."""
+    previous = _revised_fact(session, article, fig, k)
+    if previous is not None and previous.id != fact.id:
+        fact.revises_id = previous.id
+        if fact.id in changes.new:
+            changes.new.remove(fact.id)
+            changes.revisions.append(fact.id)
+
+
 def _unit_value_year(unit: str, vk: str, year: int | None):
     return (Fact.unit == unit, Fact.value_key == vk, Fact.year.is_(None) if year is None else Fact.year == year)
 
@@ -184,6 +196,9 @@ def _matching_fact(session: Session, fig: Figure, k: Keys) -> Fact | None:
         # one outlet names the target year, another does not: the same fact unless both name different years
         fact = next((f for f in session.scalars(select(Fact).where(Fact.loose_key == k.loose).order_by(Fact.id)
                                                 .limit(20)) if f.year is None or fig.year is None), None)
+        if fact is not None:
+            return fact
+        fact = _same_amount_of_concept(session, fig, k)
         if fact is not None or not is_specific_unit(k.unit):
             return fact
     if is_specific_unit(k.unit):
@@ -192,13 +207,16 @@ def _matching_fact(session: Session, fig: Figure, k: Keys) -> Fact | None:
     tokens = subject_tokens(fig.subject)
     kind_class = KIND_CLASS.get(fig.kind or "", "ahead")
     candidates = session.scalars(select(Fact).where(*_unit_value_year(unit, vk, fig.year)).limit(200)).all()
-    best, best_score = None, -1.0
+    best, best_score, alike = None, -1.0, []
     for fact in candidates:
         if KIND_CLASS.get(fact.kind or "", "ahead") != kind_class or (fact.plan == "14th") != (fig.plan == "14th"):
             continue
+        alike.append(fact)
         score = overlap(tokens, frozenset(fact.subject_key.split()))
         if score >= SAME_FACT and score > best_score:
             best, best_score = fact, score
+    if best is None and not fig.concept_key and fig.year is not None and unit != "percent" and len(alike) == 1:
+        return alike[0]  # 'an interim goal of more than 1 trillion yuan by 2027': the one such amount known
     return best
 
 
@@ -206,6 +224,40 @@ def is_specific_unit(unit: str) -> bool:
     """Units whose amounts rarely coincide (GW, EFLOPS, qubits, robots per 10,000 workers), unlike percentages,
     counts and currencies: the same amount in one of them is the same fact even where no concept is known."""
     return unit not in GENERIC_UNITS and not (len(unit) == 3 and unit.isupper())
+
+
+def _concept_fits(concepts, a: str, b: str) -> bool:
+    """Two concept keys that may name one figure: the same main concept and technology where both name one
+    (or one of them only a generic topic such as 'industry scale'), and the same modifiers but 'growth', which
+    one outlet states and another leaves out ('cut carbon intensity by 18%' / '碳排放强度降低18%')."""
+    mods_a, mods_b = concepts.modifiers_of(a) - {"growth"}, concepts.modifiers_of(b) - {"growth"}
+    if mods_a != mods_b:
+        return False
+    if concepts.is_weak(a) or concepts.is_weak(b):
+        return True
+    pa, pb = [p for p in a.split("+") if p not in concepts.modifiers_of(a)], \
+        [p for p in b.split("+") if p not in concepts.modifiers_of(b)]
+    return pa[0] == pb[0] and (len(pa) == 1 or len(pb) == 1 or pa[1:] == pb[1:])
+
+
+def _same_amount_of_concept(session: Session, fig: Figure, k: Keys) -> Fact | None:
+    """The first fact of the same amount, unit, kind class and target year (or none named) whose concept fits
+    the figure's, and of no other plan; an indexed lookup on (unit, value)."""
+    from extract.concepts import default_concepts
+
+    concepts = default_concepts()
+    kind_class = KIND_CLASS.get(fig.kind or "", "ahead")
+    for fact in session.scalars(select(Fact).where(Fact.unit == k.unit, Fact.value_key == k.value)
+                                .order_by(Fact.id).limit(50)):
+        if not fact.concept_key or KIND_CLASS.get(fact.kind or "", "ahead") != kind_class:
+            continue
+        if fact.year is not None and fig.year is not None and fact.year != fig.year:
+            continue
+        if fact.plan and fig.plan and fact.plan != fig.plan:
+            continue
+        if _concept_fits(concepts, fig.concept_key, fact.concept_key):
+            return fact
+    return None
 
 
 def _same_specific_amount(session: Session, fig: Figure, k: Keys) -> Fact | None:
@@ -231,6 +283,8 @@ def _revised_fact(session: Session, article: Article, fig: Figure, k: Keys) -> F
     if fig.previous_value is not None:
         _, old_value = normalised(fig.unit, fig.previous_value)
         stated = next((f for f in candidates if f.value_key == value_key(old_value)), None)
+        if stated is None:  # the old fact was first seen in another wording of the concept
+            stated = _stated_old_fact(session, article, fig, k, value_key(old_value))
         if stated is not None:
             return stated
     for fact in candidates:
@@ -238,6 +292,22 @@ def _revised_fact(session: Session, article: Article, fig: Figure, k: Keys) -> F
             continue
         _, old = normalised(fact.unit, fact.value)
         if old and new_value and 1 / REVISION_RATIO <= new_value / old <= REVISION_RATIO:
+            return fact
+    return None
+
+
+def _stated_old_fact(session: Session, article: Article, fig: Figure, k: Keys, old_vk: str) -> Fact | None:
+    """The target or forecast of the stated old value whose concept fits the figure's: indexed on (unit, value)."""
+    from extract.concepts import default_concepts
+
+    concepts = default_concepts()
+    for fact in session.scalars(select(Fact).where(Fact.unit == k.unit, Fact.value_key == old_vk,
+                                                   Fact.first_article_id != article.id).order_by(Fact.id).limit(50)):
+        if KIND_CLASS.get(fact.kind or "", "ahead") != "ahead" or not fact.concept_key:
+            continue
+        if fact.year is not None and fig.year is not None and fact.year != fig.year:
+            continue
+        if _concept_fits(concepts, fig.concept_key, fact.concept_key):
             return fact
     return None
 

@@ -85,3 +85,25 @@ def test_bad_settings_are_all_reported_together():
                        "PLANWATCH_FEEDS": "/nonexistent.yaml"})
     assert {e.key for e in err.value.errors} == {"PLANWATCH_MAX_INSTANT_ALERTS", "PLANWATCH_DETECT_TIMEOUT",
                                                   "PLANWATCH_FEEDS"}
+
+
+def test_check_validates_the_concepts_file_with_every_mistake(env, monkeypatch, capsys):
+    good_feeds = "feeds:\n  - {name: Ok, url: 'https://a.example/rss'}\n"
+    (env / "feeds.yaml").write_text(good_feeds)
+    (env / "subscribers.yaml").write_text("- {name: mail, email: desk@example.com}\n")
+    (env / "concepts.yaml").write_text("concepts:\n  Bad-Id:\n    en: [x]\n  gdp:\n    en: [GDP]\n  odd:\n    en: [y]\n"
+                                       "    colour: red\n  jobs:\n    label: jobs\n  rate:\n    en: [gdp]\n")
+    monkeypatch.setenv("PLANWATCH_CONCEPTS", str(env / "concepts.yaml"))
+    assert main(["check"]) == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "concepts.yaml" in line and "fix:" in line]
+    for key in ("concepts.Bad-Id", "concepts.odd.colour", "concepts.jobs", "concepts.rate.en"):
+        assert any(f"key '{key}'" in line for line in lines), (key, err)
+    assert "4 config errors" in err
+
+
+def test_concepts_setting_must_name_an_existing_file(env, monkeypatch):
+    monkeypatch.setenv("PLANWATCH_CONCEPTS", str(env / "missing.yaml"))
+    with pytest.raises(Exception) as err:
+        settings.load()
+    assert "PLANWATCH_CONCEPTS" in str(err.value) and "missing.yaml" in str(err.value)

@@ -9,12 +9,13 @@ from planwatch.facteval import score_stream, score_streams
 STREAMS = Path(__file__).resolve().parents[1] / "fixtures" / "streams"
 
 
-def test_stream_s1_keeps_the_scores_reached():
-    s = score_stream(STREAMS / "s1")
-    assert s.gold_facts == 20 and s.gold_sightings == 69
-    assert s.merged == 0 and s.second_run_new == 0
-    assert s.split <= 3 and s.cross_language_joined >= 12
-    assert s.revisions == 2 and s.revisions_caught >= 1
+def test_the_five_held_out_streams_meet_the_bars():
+    total, each = score_streams(STREAMS)
+    assert [Path(s.path).name for s in each] == ["s1", "s2", "s3", "s4", "s5"]
+    assert total.gold_facts == 89 and total.gold_sightings == 326
+    assert total.merged == 0 and total.second_run_new == 0
+    assert total.split_pct <= 5.0 and total.join_pct >= 90.0
+    assert total.revisions == 10 and total.revisions_caught == 10 and total.false_revisions == 0
 
 
 def test_a_folder_without_streams_is_a_clear_error(tmp_path):

@@ -238,3 +238,36 @@ def test_an_article_cut_at_the_text_cap_is_stored_as_truncated(db_url):
         ids = long_row.id, short_row.id
     with session_scope(db_url) as s:
         assert s.get(ArticleRow, ids[0]).truncated is True and s.get(ArticleRow, ids[1]).truncated is False
+
+
+def _detected(text: str, date=dt.date(2026, 6, 1)) -> Detection:
+    from extract.detect import detect
+
+    return detect("China's 15th Five-Year Plan sets the course. " + text, published=date)
+
+
+def test_the_same_amount_joins_across_wordings_and_languages_but_not_across_concepts(db_url):
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        _, first = save_article(s, article("https://a.example/1"), _detected(
+            "China's installed capacity of new-type energy storage reached 110 gigawatts at the end of 2025."))
+        _, zh = save_article(s, article("https://b.example/2"), _detected("截至2025年底，全国新型储能装机规模达到1.1亿千瓦。"))
+        _, other = save_article(s, article("https://c.example/3"), _detected(
+            "The country's installed new-type storage capacity reached 110 GW at the end of 2025."))
+        assert len(first.new) == 1 and zh.new == [] and other.new == [] and zh.corroborated == first.new
+        _, rate = save_article(s, article("https://d.example/4"), _detected(
+            "The surveyed urban unemployment rate averaged 5.2% in 2025."))
+        _, income = save_article(s, article("https://e.example/5"), _detected(
+            "Per capita disposable income grew 5.2% in real terms in 2025."))
+        assert len(rate.new) == 1 and len(income.new) == 1 and rate.new != income.new
+
+
+def test_a_revision_whose_old_value_was_first_worded_otherwise_is_caught(db_url):
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        _, old = save_article(s, article("https://a.example/1"), _detected(
+            "The draft aims to raise the number of 5G base stations to 50 per 10,000 people by 2030."))
+        _, new = save_article(s, article("https://b.example/2"), _detected(
+            "中國下修5G基地台目標 2030年每萬人45座 工業和信息化部表示，將2030年每萬人擁有5G基地台數目標由50座下修為45座。"))
+        assert len(old.new) == 1 and new.new == [] and len(new.revisions) == 1
+        assert s.get(Fact, new.revisions[0]).revises_id == old.new[0]
