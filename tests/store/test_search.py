@@ -158,14 +158,19 @@ def test_facts_are_searched_by_subject_and_sentence_with_filters(store):
 
 
 def test_rows_stored_before_the_index_existed_are_indexed_by_the_migration(db_url):
+    import sqlalchemy as sa
     from alembic import command
 
     from store.db import alembic_config
 
     command.upgrade(alembic_config(db_url), "0001")
-    with session_scope(db_url) as s:
-        s.add(ArticleRow(canonical_url="https://old.example/1", url="https://old.example/1", title="Old story",
-                         text="An older text about 量子计算 and photonics.", plans=[], technologies=[]))
+    old_columns = ("canonical_url", "url", "host", "title", "text", "status", "plans", "technologies", "fetched_at")
+    row = ArticleRow(canonical_url="https://old.example/1", url="https://old.example/1", host="old.example",
+                     title="Old story", text="An older text about 量子计算 and photonics.", status="ok", plans=[],
+                     technologies=[], fetched_at=dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc))
+    with session_scope(db_url) as s:  # only the columns of 0001: the model has columns later migrations add
+        old = sa.table("articles", *(sa.column(c, ArticleRow.__table__.c[c].type) for c in old_columns))
+        s.execute(old.insert().values({c: getattr(row, c) for c in old_columns}))
     migrate(db_url)
     with session_scope(db_url) as s:
         assert urls(search_articles(s, "photonics")) == ["https://old.example/1"]
