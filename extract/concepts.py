@@ -41,19 +41,37 @@ class Concept:
     main: str  # the concept id without modifiers and topics
 
 
-def _alternation(terms: list[tuple[str, str]], english: bool) -> re.Pattern | None:
-    """One regex over ``terms`` ((term, id) pairs), longest first, each a named alternative by position."""
+def _alternation(terms: list[tuple[str, str]], english: bool) -> tuple[re.Pattern | None, list[str]]:
+    """One regex over ``terms`` ((term, id) pairs), a capturing group per term, and the ids in group order.
+
+    Terms are grouped by their first character behind a lookahead for it, longest first within a group, and the
+    English word boundaries stand outside the alternation: the engine then tries a group only where its first
+    character stands, instead of every term at every position (a 2,000-character sentence took 65 ms, now 0.3 ms),
+    and a class of all first characters turns most positions away at once.
+    """
     if not terms:
-        return None
-    parts = []
-    for term, _ in terms:
-        body = re.escape(term).replace(r"\ ", r"[\s-]+")
-        if english:
-            case = "" if (term.isupper() and len(term) <= 4) or term in ("GDP", "CPI", "R&D") else "(?i:"
-            body = f"{case}{body}(?:s|es)?{')' if case else ''}"
-            body = rf"(?<![\w&-]){body}(?![\w&])"
-        parts.append(f"({body})")
-    return re.compile("|".join(parts))
+        return None, []
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for term, cid in sorted(terms, key=lambda x: -len(x[0])):
+        groups.setdefault(term[0].lower() if english else term[0], []).append((term, cid))
+    branches, ids = [], []
+    for first, members in groups.items():
+        parts = []
+        for term, cid in members:
+            body = re.escape(term).replace(r"\ ", r"[\s-]+")
+            if english:
+                exact = (term.isupper() and len(term) <= 4) or term in ("GDP", "CPI", "R&D")
+                body = f"(?-i:{body})(?:s|es)?" if exact else f"{body}(?:s|es)?"
+            parts.append(f"({body})")
+            ids.append(cid)
+        branches.append(f"(?={re.escape(first)})(?:{'|'.join(parts)})")
+    firsts = re.escape("".join(sorted(groups)))  # one class test turns away most positions before any branch
+    if english:
+        return re.compile(rf"(?i)(?<![\w&-])(?=[{firsts}])(?:" + "|".join(branches) + r")(?![\w&])"), ids
+    return re.compile(f"(?=[{firsts}])(?:" + "|".join(branches) + ")"), ids
+
+
+SENTENCE_WINDOW = 400  # characters of the sentence before a number read for its concept: a longer run is a page of one line
 
 
 @dataclass(frozen=True)
@@ -69,9 +87,7 @@ class Concepts:
         order = {s.id: i for i, s in enumerate(self.specs)}
 
         def matchers(pairs_en, pairs_zh):
-            en = sorted(pairs_en, key=lambda x: -len(x[0]))
-            zh = sorted(pairs_zh, key=lambda x: -len(x[0]))
-            return [(_alternation(en, True), [i for _, i in en]), (_alternation(zh, False), [i for _, i in zh])]
+            return [_alternation(pairs_en, True), _alternation(pairs_zh, False)]
 
         mains = [s for s in self.specs if not s.modifier]
         mods = [s for s in self.specs if s.modifier]
@@ -101,11 +117,12 @@ class Concepts:
                 spans += [(m.start(), m.end(), names[m.lastindex - 1]) for m in regex.finditer(text)]
         return spans
 
-    def _split(self, text: str, terms) -> tuple[list[str], list[str]]:
+    def _split(self, text: str, terms, spans=None) -> tuple[list[str], list[str]]:
         """(main concepts, modifiers) named in ``text``, each in vocabulary order; a term inside a longer term
-        of the other sort does not count ('of GDP' in 'emissions per unit of GDP', 'GDP' in 'share of GDP')."""
+        of the other sort does not count ('of GDP' in 'emissions per unit of GDP', 'GDP' in 'share of GDP').
+        ``spans``: the (mains, modifiers) spans of ``text``, when already found."""
         order = self._compiled[0]
-        mains, mods = self._spans(text, terms[0]), self._spans(text, terms[1])
+        mains, mods = spans or (self._spans(text, terms[0]), self._spans(text, terms[1]))
 
         def kept(spans, others):
             return {i for s, e, i in spans if not any(a <= s and e <= b and b - a > e - s for a, b, _ in others)}
@@ -119,27 +136,53 @@ class Concepts:
         else anywhere in the ``sentence`` before it ('... and aims to lift it to 180 GW'). Topic concepts take
         the technology named first in the widening text (in the whole sentence when it names none); modifiers are read in the
         text where the main concept was found and in ``around`` (the words right after the number: '12.5% of GDP').
-        ``measured`` ('of new car sales' after '60 per cent') names the measured thing before the clause does."""
+        ``measured`` ('of new car sales' after '60 per cent') names the measured thing before the clause does.
+
+        The widening texts are the parts joined by ' | ', which no term can cross: each part is scanned once, when
+        the search first widens to it, and at most SENTENCE_WINDOW characters of each part are read, nearest the number."""
         _, terms, techs_m = self._compiled
+        parts = (subject[:SENTENCE_WINDOW], clause[-SENTENCE_WINDOW:], rest[:SENTENCE_WINDOW], sentence[-SENTENCE_WINDOW:])
+        starts = [0]
+        for part in parts[:-1]:
+            starts.append(starts[-1] + len(part) + 3)
+        scanned: dict[tuple[int, int], list] = {}
+
+        def spans(k: int, which: int) -> list[tuple[int, int, str]]:
+            """Spans of part ``k`` (0 subject … 3 sentence) for mains (0), modifiers (1) or technologies (2)."""
+            if (k, which) not in scanned:
+                matchers = techs_m if which == 2 else terms[which]
+                scanned[k, which] = [(s + starts[k], e + starts[k], i) for s, e, i in self._spans(parts[k], matchers)]
+            return scanned[k, which]
+
+        def upto(k: int, which: int) -> list[tuple[int, int, str]]:
+            return [t for j in range(k + 1) for t in spans(j, which)]
+
+        def leftmost(found: list) -> str | None:
+            return min((s, -(e - s), i) for s, e, i in found)[2] if found else None
+
         found, where = None, subject
-        texts = [subject, subject + " | " + clause, subject + " | " + clause + " | " + rest,
-                 subject + " | " + clause + " | " + rest + " | " + sentence]
-        first = [measured] if measured and not self._split(subject, terms)[0] else []
-        for text in first + texts:
+        candidates = [(measured, None)] if measured and not self._split(subject, terms, (
+            spans(0, 0), spans(0, 1)))[0] else []
+        candidates += [(" | ".join(parts[:k + 1]), k) for k in range(len(parts))]
+        for text, k in candidates:
             if found is None:
-                mains, _ = self._split(text, terms)
+                mains, _ = self._split(text, terms, None if k is None else (upto(k, 0), upto(k, 1)))
                 if not mains:
                     continue
                 found, where = (self.by_id[mains[0]], None), text
             main = found[0]
-            topic = (self._first(text, techs_m) or self._first(sentence, techs_m)) if main.topic else None
+            if main.topic:
+                techs = self._spans(text, techs_m) if k is None else upto(k, 2)
+                topic = leftmost(techs) or leftmost(spans(3, 2))
+            else:
+                topic = None
             found = (main, topic)
             if not main.topic or topic:
                 break
         if found is None:
             return None
         main, topic = found
-        _, mods = self._split(where + " | " + clause + " | " + around, terms)
+        _, mods = self._split(where + " | " + parts[1] + " | " + around[:SENTENCE_WINDOW], terms)
         label = f"{self._tech_label(topic)} {main.label}" if topic else main.label
         return Concept("+".join([main.id] + ([topic] if topic else []) + mods), label, main.id)
 
@@ -161,15 +204,6 @@ class Concepts:
 
     def modifiers_of(self, key: str) -> frozenset[str]:
         return frozenset(p for p in key.split("+")[1:] if p in self.by_id and self.by_id[p].modifier)
-
-    @staticmethod
-    def _first(text: str, matchers) -> str | None:
-        """The id of the leftmost (then longest) term found in ``text``."""
-        hits = []
-        for regex, names in matchers:
-            if regex is not None:
-                hits += [(m.start(), -len(m.group()), names[m.lastindex - 1]) for m in regex.finditer(text)]
-        return min(hits)[2] if hits else None
 
     def _tech_label(self, tech_id: str) -> str:
         tech = next((t for t in self.taxonomy.technologies if t.id == tech_id), None)
