@@ -75,7 +75,7 @@ def test_log_in_open_planwatch_and_see_the_sample_facts(api_server, browser, sho
     page.goto(f"{api_server.url}/dags/planwatch_ingest")
     page.get_by_text("Audit Log").first.wait_for()  # the DAG's tabs are drawn, the plugin's last
     page.get_by_role("tab", name="planwatch").or_(page.get_by_role("link", name="planwatch").last).first.click()
-    page.frame_locator("iframe").first.get_by_text("feeds:").first.wait_for()
+    page.frame_locator("iframe").first.get_by_text("feeds:").first.wait_for(timeout=60_000)  # the DAG page loads the plugin page last
     page.screenshot(path=shots / "dag-tab.png")
     page.close()
 
