@@ -211,7 +211,8 @@ def _judge_stop(proc: subprocess.Popen, tally: Tally, fine: tuple[str, ...]) -> 
     _out, err = proc.communicate(timeout=300)
     if any(r in err for r in RAW):
         tally.lost += 1
-        tally.notes.append(f"raw error: {next(r for r in RAW if r in err)}")
+        last = [line for line in err.strip().splitlines() if line.strip()][-1:]  # the exception, after the traceback
+        tally.notes.append(f"raw error: {next(r for r in RAW if r in err)}: {last[0].strip()[:160] if last else ''}")
     elif proc.returncode not in (0, -9) and not any(f in err for f in fine):
         tally.notes.append(f"exit {proc.returncode}: {err.strip().splitlines()[-1][:90] if err.strip() else ''}")
 
