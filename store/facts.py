@@ -10,6 +10,7 @@ the (unit, value, year) index and subject-word overlap among those few candidate
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -34,14 +35,6 @@ KIND_CLASS = {"target": "ahead", "forecast": "ahead", "level": "ahead", "growth"
               "change": "past", "": "ahead"}
 REVISABLE = {"target", "forecast"}
 GENERIC_UNITS = {"percent", "percentage_points", "count", "times", "items", ""}
-# dimension normalisation: unit -> (base unit, factor)
-UNIT_BASE = {
-    "W": ("GW", 1e-9), "kW": ("GW", 1e-6), "MW": ("GW", 1e-3), "GW": ("GW", 1.0), "TW": ("GW", 1e3),
-    "kWh": ("TWh", 1e-9), "MWh": ("TWh", 1e-6), "GWh": ("TWh", 1e-3), "TWh": ("TWh", 1.0),
-    "g": ("tonnes", 1e-6), "kg": ("tonnes", 1e-3), "tonnes": ("tonnes", 1.0),
-    "m": ("km", 1e-3), "km": ("km", 1.0),
-    "PFLOPS": ("EFLOPS", 1e-3), "EFLOPS": ("EFLOPS", 1.0),
-}
 _SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "co", "or", "ne", "go"}
 
 
@@ -61,9 +54,17 @@ def overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+@functools.cache
+def _unit_base() -> dict[str, tuple[str, float]]:
+    """unit -> (base unit, factor), from the lexicon's dimensions (extract/lexicon/*.yaml, 'to_base')."""
+    from extract.lexicon import default_lexicon
+
+    return default_lexicon().in_base()
+
+
 def normalised(unit: str, value: float | None) -> tuple[str, float | None]:
     """(unit, value) in the dimension's base unit: ('kW', 1.1e8) → ('GW', 110.0)."""
-    base, factor = UNIT_BASE.get(unit, (unit, 1.0))
+    base, factor = _unit_base().get(unit, (unit, 1.0))
     return base, (None if value is None else value * factor)
 
 
