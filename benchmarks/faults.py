@@ -7,8 +7,10 @@ subscriber), injects its fault, then lets the next run go on undisturbed (time p
 by making claimed and backed-off deliveries due again). It prints per case: trials, lost (a delivery
 that never reached its channel, or a run that ended with a raw traceback), duplicated (a delivery
 that reached its channel more than once) and how many of those duplicates followed a send the channel
-never answered. Nothing leaves 127.0.0.1. A delivery is found in a received message by its headline
-and figure; a clean run first checks that each delivery is found exactly once.
+never answered. Kills are timed from one undisturbed run of each phase (kill_window), and the kills
+that landed while a Slack post was in flight are counted: a duplicate after any other kill is planwatch's
+own. Nothing leaves 127.0.0.1. A delivery is found in a received message by its headline and figure; a
+clean run first checks that each delivery is found exactly once.
 """
 
 from __future__ import annotations
@@ -46,12 +48,14 @@ class Tally:
     lost: int = 0
     duplicated: int = 0
     unanswered_dups: int = 0
+    in_send: int = 0  # kills that landed while a Slack post was in flight
     notes: list[str] = field(default_factory=list)
 
     def line(self, name: str) -> str:
         note = f"  ({'; '.join(sorted(set(self.notes))[:3])})" if self.notes else ""
         return (f"{name:<28} trials {self.trials:>3}   lost {self.lost:>3}   duplicated {self.duplicated:>3}"
-                f"   (after no answer: {self.unanswered_dups}){note}")
+                f"   (after no answer: {self.unanswered_dups})"
+                + (f"   killed inside a send: {self.in_send}" if self.in_send else "") + note)
 
 
 class SMTPDropping(SMTPServer):
@@ -217,31 +221,65 @@ def _judge_stop(proc: subprocess.Popen, tally: Tally, fine: tuple[str, ...]) -> 
         tally.notes.append(f"exit {proc.returncode}: {err.strip().splitlines()[-1][:90] if err.strip() else ''}")
 
 
-def trial_kill(bench: Bench, n: int, during: str, tally: Tally, rng: random.Random) -> None:
+def _kill_store(bench: Bench, n: int, during: str) -> Path:
     folder = bench.store(f"kill-{during}-{n}")
     if during == "ingest":
         with sqlite3.connect(folder / "planwatch.db") as conn:  # everything to fetch again
             conn.executescript("DELETE FROM feeds; DELETE FROM entries;")
     bench.reset_channels()
+    return folder
+
+
+def kill_window(bench: Bench, during: str) -> tuple[float, float]:
+    """Seconds after its start between which a kill lands in the phase: timed on one undisturbed run.
+
+    Ingest: the whole run. Alerts: from just before the first Slack post (answered after 0.4 s) to the run's end,
+    so kills fall before, inside and after the send, before the `sent` commit.
+    """
+    folder = _kill_store(bench, -1, during)
+    sends: list[list[float]] = []
+    bench.slack.routes["/hook"] = _slow_ok(bench.slack, 0.4, sends)
+    started = time.monotonic()
+    bench.start_run(folder).communicate(timeout=300)
+    took = time.monotonic() - started
+    bench.slack.routes["/hook"] = bench.slack._reply
+    if during == "ingest" or not sends:
+        return 0.3, took
+    return max(0.1, sends[0][0] - started - 0.3), took
+
+
+def trial_kill(bench: Bench, n: int, during: str, tally: Tally, rng: random.Random,
+               window: tuple[float, float]) -> None:
+    folder = _kill_store(bench, n, during)
+    sends: list[list[float]] = []  # [start, end] of each Slack post the stand-in handled
     if during == "alerts":
-        bench.slack.routes["/hook"] = _slow_ok(bench.slack, 0.4)
+        bench.slack.routes["/hook"] = _slow_ok(bench.slack, 0.4, sends)
     proc = bench.start_run(folder)
-    delay = rng.uniform(2.0, 7.0)
+    in_send = False
     try:
-        proc.wait(delay)
+        proc.wait(rng.uniform(*window))
     except subprocess.TimeoutExpired:
         proc.kill()
+        killed_at = time.monotonic()
+        in_send = any(span[0] <= killed_at and (len(span) == 1 or span[1] >= killed_at) for span in sends)
     proc.communicate()
     bench.slack.routes["/hook"] = bench.slack._reply
     tally.trials += 1
-    before = {d for d, _s, _c, _n in _deliveries(folder / "planwatch.db")}
-    settle(bench, folder, tally, unanswered=before)  # a kill mid-send is a send never answered
+    tally.in_send += in_send
+    # a kill inside a send is a send never answered; any other duplicate is planwatch's own
+    unanswered = {d for d, _s, _c, _n in _deliveries(folder / "planwatch.db")} if in_send else set()
+    settle(bench, folder, tally, unanswered=unanswered)
 
 
-def _slow_ok(slack: SlackStandIn, delay: float):
+def _slow_ok(slack: SlackStandIn, delay: float, sends: list[list[float]] | None = None):
+    """Slack's usual answer after ``delay`` seconds; each post's [start, end] is appended to ``sends``."""
     def reply(req):
+        span = [time.monotonic()]
+        if sends is not None:
+            sends.append(span)
         answer = slack._reply(req)
-        answer.delay = delay
+        time.sleep(delay)
+        span.append(time.monotonic())
         return answer
     return reply
 
@@ -372,9 +410,10 @@ def main(argv: list[str] | None = None) -> int:
             for case in args.only:
                 tally = results[case] = Tally()
                 count = args.pairs if case == "two runs at once" else args.trials
+                window = kill_window(bench, case.rsplit(" ", 1)[-1]) if case.startswith("kill") else None
                 for n in range(count):
                     if case.startswith("kill"):
-                        trial_kill(bench, n, case.rsplit(" ", 1)[-1], tally, rng)
+                        trial_kill(bench, n, case.rsplit(" ", 1)[-1], tally, rng, window)
                     elif case == "store locked 45 s":
                         trial_lock(bench, n, tally, rng)
                     elif case == "store read-only mid-run":

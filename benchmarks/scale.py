@@ -54,6 +54,10 @@ def through_cluster(bodies: list[bytes], workers: int, batch: int, folder: Path)
             span = cluster.query(
                 "SELECT count(*), min(start_date), max(end_date), count(DISTINCT hostname) FROM task_instance"
                 " WHERE dag_id = 'planwatch_ingest' AND task_id = 'process' AND map_index >= 0")[0]
+            phases = cluster.query(
+                "SELECT task_id, count(*), min(start_date), max(end_date), sum(EXTRACT(EPOCH FROM end_date - start_date)),"
+                " min(queued_dttm) FROM task_instance WHERE dag_id = 'planwatch_ingest' GROUP BY task_id"
+                " ORDER BY min(start_date)")
             with session_scope(cluster.store_url) as s:
                 stored = s.scalar(sa.select(sa.func.count()).select_from(Article))
             busiest = max(runs, key=lambda r: (r[3] - r[2]).total_seconds()) if runs else None
@@ -62,7 +66,15 @@ def through_cluster(bodies: list[bytes], workers: int, batch: int, folder: Path)
     if busiest is None:
         raise SystemExit(f"scale: no successful planwatch_ingest run with {workers} workers")
     return {"seconds": (busiest[3] - busiest[2]).total_seconds(), "stored": stored, "tasks": span[0],
-            "process_seconds": (span[2] - span[1]).total_seconds(), "hosts": span[3]}
+            "process_seconds": (span[2] - span[1]).total_seconds(), "hosts": span[3],
+            "phases": [_phase(row, busiest[2]) for row in phases]}
+
+
+def _phase(row, run_start) -> str:
+    """One task's line: tries, when it was first queued and started and last ended (s after the run's start), busy s."""
+    task_id, tries, start, end, busy, queued = row
+    at = lambda t: f"{(t - run_start).total_seconds():6.1f}" if t else "     -"  # noqa: E731
+    return f"    {task_id:<13} x{tries:<3} queued {at(queued)}  start {at(start)}  end {at(end)}  busy {busy or 0:6.1f} s"
 
 
 def single_process(bodies: list[bytes], folder: Path) -> float:
@@ -102,6 +114,7 @@ def main() -> None:
             print(f"ingest DAG, CeleryExecutor, {workers} worker(s) x concurrency 1: run {r['seconds']:.1f} s "
                   f"({n / r['seconds']:.1f} pages/s; {r['stored']} articles; {r['tasks']} process tasks on "
                   f"{r['hosts']} worker(s), first start to last end {r['process_seconds']:.1f} s)", flush=True)
+            print("\n".join(r["phases"]), flush=True)
         one, two = results[1]["seconds"], results[2]["seconds"]
         print(f"two workers / one worker: {one / two:.2f}x the pages/s (target >= 1.6x)")
         print(f"ingest with two workers / two-process bound: {two / bound2:.2f}x the time (target <= 1.5x)")

@@ -11,21 +11,25 @@ from sqlalchemy.orm import Session
 from extract.errors import ConfigError
 from extract.records import FeedSource
 from store.models import Feed
+from store.upsert import insert_ignore
 
 
 def sync_feeds(session: Session, sources: list[FeedSource]) -> None:
-    """Make the feeds table match the configuration; removed feeds are disabled, never deleted."""
+    """Make the feeds table match the configuration; removed feeds are disabled, never deleted.
+
+    New feeds are inserted with ON CONFLICT DO NOTHING: two runs syncing one new config at once both succeed.
+    """
+    known = set(session.scalars(select(Feed.config_url)))
+    insert_ignore(session, Feed, [dict(config_url=s.url, url=s.url, name=s.name, language=s.language,
+                                       interval_minutes=s.interval_minutes, enabled=True, failures=0, dormant=False,
+                                       entry_count=0)
+                                  for s in sources if s.url not in known], ["config_url"])
     by_url = {f.config_url: f for f in session.scalars(select(Feed))}
     wanted = {s.url for s in sources}
     for source in sources:
-        feed = by_url.get(source.url)
-        if feed is None:
-            session.add(Feed(config_url=source.url, url=source.url, name=source.name, language=source.language,
-                             interval_minutes=source.interval_minutes, enabled=True, failures=0, dormant=False,
-                             entry_count=0))
-        else:
-            feed.name, feed.language, feed.enabled = source.name, source.language, True
-            feed.interval_minutes = source.interval_minutes
+        feed = by_url[source.url]
+        feed.name, feed.language, feed.enabled = source.name, source.language, True
+        feed.interval_minutes = source.interval_minutes
     for url, feed in by_url.items():
         if url not in wanted:
             feed.enabled = False

@@ -1,8 +1,9 @@
 """The store on SQLite and PostgreSQL: migrations, upserts that make reruns harmless, facts."""
 
 import datetime as dt
+import threading
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from extract.kinds import annotate
 from extract.records import Alt, Article, Detection, FeedEntry, FeedSource, Figure, Mention
@@ -58,6 +59,37 @@ def test_feeds_sync_from_config_and_removed_feeds_are_disabled_not_deleted(db_ur
         feeds = {f.name: f for f in s.scalars(select(Feed))}
         assert feeds["B"].enabled is False and feeds["A"].enabled is True
         assert due_feed_ids(s, NOW) == [feeds["A"].id]
+
+
+def test_two_runs_syncing_one_new_feed_at_once_both_succeed(db_url):
+    """The other run adds the feed between this run's read of the feeds table and its insert (found by the fault
+    trials: one of two `planwatch run` on a fresh store died with "UNIQUE constraint failed: feeds.config_url")."""
+    migrate(db_url)
+    a = FeedSource("A", "https://a.example/rss")
+    with session_scope(db_url) as s:
+        engine = s.get_bind()
+        fired = []
+
+        def other_run_first(_conn, _cursor, statement, *_rest):
+            if statement.lstrip().upper().startswith("INSERT INTO FEEDS") and not fired:
+                fired.append(True)
+                other = threading.Thread(target=lambda: _sync_alone(db_url, a))
+                other.start()
+                other.join()
+
+        event.listen(engine, "before_cursor_execute", other_run_first)
+        try:
+            sync_feeds(s, [a])
+        finally:
+            event.remove(engine, "before_cursor_execute", other_run_first)
+    assert fired
+    with session_scope(db_url) as s:
+        assert [(f.name, f.enabled) for f in s.scalars(select(Feed))] == [("A", True)]
+
+
+def _sync_alone(db_url, source):
+    with session_scope(db_url) as s:
+        sync_feeds(s, [source])
 
 
 def test_entries_rerun_adds_nothing_and_same_story_in_two_feeds_is_fetched_once(db_url):
