@@ -21,7 +21,7 @@ import urllib.error
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from alerts.errors import DeliveryError
+from alerts.errors import MAY_HAVE_ARRIVED, DeliveryError
 from extract.cleantext import bounded
 
 SLACK_TIMEOUT = 30  # seconds for one webhook post
@@ -86,8 +86,8 @@ class EmailChannel:
             raise _code_error(what, exc.smtp_code, exc.smtp_error) from None
         except smtplib.SMTPServerDisconnected as exc:
             self._drop()
-            raise DeliveryError("smtp", f"connection lost ({exc or 'server disconnected'})", transient=True,
-                                channel_down=True) from None
+            raise DeliveryError("smtp", f"connection lost ({exc or 'server disconnected'}; {MAY_HAVE_ARRIVED})",
+                                transient=True, channel_down=True) from None
         except smtplib.SMTPResponseException as exc:
             self._drop()
             raise _code_error("server error", exc.smtp_code, exc.smtp_error) from None
@@ -152,7 +152,7 @@ class SlackChannel:
             if isinstance(reason, ConnectionRefusedError) or "refused" in str(reason).lower():
                 what = "cannot reach the webhook"  # nothing was sent
             else:
-                what = "no answer from the webhook (the post may have arrived; it is sent again on a later run)"
+                what = f"no answer from the webhook ({MAY_HAVE_ARRIVED}; it is sent again on a later run)"
             raise DeliveryError("slack", f"{what} ({bounded(reason, 200)})", transient=True,
                                 channel_down=True) from None
         status = resp.status_code

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from extract.errors import PlanwatchError
 
-__all__ = ["DeliveryError"]
+__all__ = ["MAY_HAVE_ARRIVED", "DeliveryError"]
+
+# in a delivery's last_error: the channel gave no answer after the message went out, so a resend may repeat it
+MAY_HAVE_ARRIVED = "the message may have arrived"
 
 
 class DeliveryError(PlanwatchError):

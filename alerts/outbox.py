@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session, joinedload
 from alerts import render, sent_journal
 from alerts.channels import EmailChannel, SlackChannel
 from alerts.select import matches
-from alerts.errors import DeliveryError
+from alerts.errors import MAY_HAVE_ARRIVED, DeliveryError
 from extract.cleantext import bounded
 from store.db import session_scope
 from store.errors import StoreBusy, StoreError
@@ -216,10 +216,20 @@ def _due(url: str, subscriber_id: int, now: dt.datetime) -> list[int]:
         ))
 
 
+DIED_WHILE_SENDING = f"alerts: the run sending this stopped before recording the outcome ({MAY_HAVE_ARRIVED})"
+
+
 def _claim(url: str, ids: Sequence[int], now: dt.datetime) -> tuple[str, list[int]]:
-    """Take ``ids`` that are still due for this run alone; returns the token and the ids actually taken."""
+    """Take ``ids`` that are still due for this run alone; returns the token and the ids actually taken.
+
+    A due row that still holds a claim was claimed by a run that died before recording the outcome, maybe
+    mid-send: its ``last_error`` says so, and the message that sends it again says it may repeat one.
+    """
     token = uuid.uuid4().hex
     with session_scope(url) as session:
+        session.execute(
+            update(Delivery).where(Delivery.id.in_(list(ids)), _due_clause(now), Delivery.batch.is_not(None))
+            .values(last_error=DIED_WHILE_SENDING).execution_options(synchronize_session=False))
         session.execute(
             update(Delivery).where(Delivery.id.in_(list(ids)), _due_clause(now))
             .values(batch=token, next_attempt_at=now + LEASE).execution_options(synchronize_session=False))
@@ -270,13 +280,14 @@ def _deliver(settings: AlertSettings, target: _Target, ids: Sequence[int], mode:
         deliveries = list(session.scalars(select(Delivery).where(Delivery.id.in_(claimed))))
         deliveries.sort(key=lambda d: claimed.index(d.id))
         items = render.items_for(session, deliveries)
+        repeat = any(MAY_HAVE_ARRIVED in (d.last_error or "") for d in deliveries)
         top = _top_of_day(session, target.id, now, {d.fact_id for d in deliveries}) if mode == "digest" else []
     full = None
     if mode == "instant":
         items = render.grouped(items)
         full = settings.max_instant_alerts
     kind = {"instant": "alert", "rollup": "rollup", "digest": "digest"}[mode]
-    envelope = render.Envelope(subscriber=target.name, mail_from=settings.mail_from, to=target.email)
+    envelope = render.Envelope(subscriber=target.name, mail_from=settings.mail_from, to=target.email, repeat=repeat)
     day = now.date() if mode == "digest" else None
     channel = channels.get(target.channel_key)
     pending = list(claimed)

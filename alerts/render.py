@@ -273,6 +273,10 @@ def slack_link(url: str | None, label: str) -> str:
 # -- email -----------------------------------------------------------------------------------------------------------
 
 
+REPEAT_NOTE = ("Sent again: an earlier attempt got no answer from the channel and may have arrived; "
+               "if you have it already, this message repeats it.")
+
+
 @dataclass(frozen=True)
 class Envelope:
     """Who a message is for and from."""
@@ -280,6 +284,7 @@ class Envelope:
     subscriber: str
     mail_from: str
     to: str | None = None
+    repeat: bool = False  # an earlier send of these deliveries got no answer: this message may repeat it
 
 
 def subject_line(kind: str, items: Sequence[Item], day: dt.date | None = None) -> str:
@@ -322,6 +327,8 @@ def _context(kind: str, items: Sequence[Item], top: Sequence[Item], env: Envelop
             (", revisions first." if revised else ".")
         if brief:
             intro += f" The first {len(shown)} are shown in full, the other {len(brief)} listed briefly."
+    if env.repeat:
+        intro = f"{REPEAT_NOTE} {intro}"
     address = parseaddr(env.mail_from)[1] or env.mail_from
     return dict(kind=kind, items=shown, brief=brief, top=top, heading=heading, intro=intro,
                 subscriber=env.subscriber, operator=address, subject=subject_line(kind, items, day))

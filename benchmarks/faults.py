@@ -7,7 +7,8 @@ subscriber), injects its fault, then lets the next run go on undisturbed (time p
 by making claimed and backed-off deliveries due again). It prints per case: trials, lost (a delivery
 that never reached its channel, or a run that ended with a raw traceback), duplicated (a delivery
 that reached its channel more than once) and how many of those duplicates followed a send the channel
-never answered. Kills are timed from one undisturbed run of each phase (kill_window), and the kills
+never answered, and whether each repeat says "Sent again" so a reader can tell it from the first
+copy. Kills are timed from one undisturbed run of each phase (kill_window), and the kills
 that landed while a Slack post was in flight are counted: a duplicate after any other kill is planwatch's
 own. Nothing leaves 127.0.0.1. A delivery is found in a received message by its headline and figure; a
 clean run first checks that each delivery is found exactly once.
@@ -49,13 +50,15 @@ class Tally:
     duplicated: int = 0
     unanswered_dups: int = 0
     in_send: int = 0  # kills that landed while a Slack post was in flight
+    unmarked: int = 0  # duplicates whose repeat does not say "Sent again" (a reader could not tell them apart)
     notes: list[str] = field(default_factory=list)
 
     def line(self, name: str) -> str:
         note = f"  ({'; '.join(sorted(set(self.notes))[:3])})" if self.notes else ""
         return (f"{name:<28} trials {self.trials:>3}   lost {self.lost:>3}   duplicated {self.duplicated:>3}"
                 f"   (after no answer: {self.unanswered_dups})"
-                + (f"   killed inside a send: {self.in_send}" if self.in_send else "") + note)
+                + (f"   killed inside a send: {self.in_send}" if self.in_send else "")
+                + (f"   repeats not marked: {self.unmarked}" if self.unmarked else "") + note)
 
 
 class SMTPDropping(SMTPServer):
@@ -194,6 +197,7 @@ def settle(bench: Bench, folder: Path, tally: Tally, unanswered: set[int] | None
             tally.notes.append(f"delivery {status}, seen {seen}x")
         elif seen > 1:
             tally.duplicated += seen - 1
+            tally.unmarked += max(0, seen - 1 - sum(needle in t and "Sent again:" in t for t in texts[channel]))
             if unanswered is not None and delivery_id in unanswered:
                 tally.unanswered_dups += seen - 1
 
@@ -425,10 +429,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(tally.line(case), flush=True)
         finally:
             bench.stop()
-    total = Tally(sum(t.trials for t in results.values()), sum(t.lost for t in results.values()),
-                  sum(t.duplicated for t in results.values()), sum(t.unanswered_dups for t in results.values()))
+    total = Tally(*(sum(getattr(t, k) for t in results.values())
+                    for k in ("trials", "lost", "duplicated", "unanswered_dups", "in_send", "unmarked")))
     print(total.line("all"))
-    return 1 if total.lost or total.duplicated > total.unanswered_dups else 0
+    return 1 if total.lost or total.duplicated > total.unanswered_dups or total.unmarked else 0
 
 
 if __name__ == "__main__":

@@ -370,6 +370,8 @@ def test_crash_mid_run_then_rerun_sends_each_delivery_once(build, store_url, set
         recipients = sorted(m["To"] for m in smtp.messages)
         assert recipients == [f"desk{n}@example.com" for n in range(4)]  # each subscriber's message exactly once
         assert {m["Subject"] for m in smtp.messages} == {"planwatch: figure 0: 0% (+5 more)"}
+        repeats = [m["To"] for m in smtp.messages if "Sent again:" in m.get_body(("plain",)).get_content()]
+        assert repeats == ["desk3@example.com"]  # the one killed mid-send says it may repeat an earlier copy
         assert len(slack_server.posts) == 1
         post = json.dumps(slack_server.posts[0]["blocks"])
         assert all(post.count(f"*figure {i}: {i}%*") == 1 for i in range(6))
@@ -403,6 +405,9 @@ def test_slack_slow_answer_is_one_post_per_run_and_says_it_may_have_arrived(buil
     _enqueue(settings.database_url, now)
     slack_server.responses.append(Reply(200, b"ok", delay=1.5))
     summary = send_pending(settings, now)
-    assert summary.retried == 1 and "no answer from the webhook (the post may have arrived" in summary.errors[0]
+    assert summary.retried == 1 and "no answer from the webhook (the message may have arrived" in summary.errors[0]
     assert len(slack_server.hits("/hook")) == 1  # the client did not post it again by itself
     assert [d.status for d in build.deliveries()] == ["pending"]  # not lost: the next run sends it
+    assert send_pending(settings, now + dt.timedelta(days=1)).sent == 1
+    first, again = (json.dumps(p, ensure_ascii=False) for p in slack_server.accepted)
+    assert "Sent again:" in again and "Sent again:" not in first  # a reader can tell the repeat from the first
