@@ -14,7 +14,7 @@ import re
 
 from extract.concepts import Concepts, default_concepts
 from extract.records import Figure
-from extract.subjects import readable_subject
+from extract.subjects import readable_subject, subject_problem
 
 _FORECAST = re.compile(
     r"(?i:\b(?:(?<!than )(?<!than earlier )expect(?!ation)\w*|forecast\w*|project(?:ed|ion|ions|s)?|estimat\w*|predict\w*|anticipat\w*|"
@@ -74,6 +74,8 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
     concept and plan, and a readable subject."""
     concepts = concepts or default_concepts()
     placed = _place(figures, text)
+    plan_of: dict[str, str] = {}  # per sentence: several figures share one
+    usable: dict[str, bool] = {}  # per concept label: whether it may stand in for an unreadable subject
     out = []
     for fig, (start, end) in zip(figures, placed):
         sentence = fig.sentence
@@ -83,16 +85,22 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
         clause = _CLAUSE.split(before)[-1] if before else ""
         rest = _CLAUSE.split(after)[0][:80]
         measured = rest if fig.unit == "percent" and _OF_WHAT.match(rest) else ""
-        plain = readable_subject(fig.subject, "", language) or fig.subject
-        concept = concepts.key_of(plain, clause + _near_after(after, language), rest[:40], rest=rest,
+        readable = readable_subject(fig.subject, "", language)
+        concept = concepts.key_of(readable or fig.subject, clause + _near_after(after, language), rest[:40], rest=rest,
                                   sentence=before, measured=measured)
-        fig = dataclasses.replace(fig, year=_own_year(fig.year, clause, rest, before))
-        kind = _kind(fig, before, after, published)
+        if not readable and concept is not None:
+            label = concept.label
+            if label not in usable:
+                usable[label] = bool(label) and not subject_problem(label)
+            readable = label if usable[label] else ""
+        year = _own_year(fig.year, clause, rest, before)
+        kind = _kind(fig.unit, year, before, after, published)
+        if sentence not in plan_of:
+            plan_of[sentence] = _plan(sentence)
         out.append(dataclasses.replace(
             fig, start=start - offset if start >= 0 else -1, end=end - offset if end >= 0 else -1, language=language,
-            kind=kind, year=None if kind == "outcome" else fig.year, concept=_with_growth(concept, fig.unit, before, after),
-            plan=_plan(sentence),
-            subject=readable_subject(fig.subject, concept.label if concept else "", language)))
+            kind=kind, year=None if kind == "outcome" else year, concept=_with_growth(concept, fig.unit, before, after),
+            plan=plan_of[sentence], subject=readable))
     return _pair_changes(out)
 
 
@@ -149,13 +157,13 @@ def _near_after(after: str, language: str) -> str:
     return after[:10] if language == "zh" else ""
 
 
-def _kind(fig: Figure, before: str, after: str, published: dt.date | None) -> str:
+def _kind(unit: str, year: int | None, before: str, after: str, published: dt.date | None) -> str:
     clause_before = _CLAUSE.split(before)[-1]
     window = clause_before + " " + _CLAUSE.split(after)[0][:80]
     near = clause_before[-30:] + " " + after[:25]
     if _FORECAST.search(before[-120:] + " " + after[:40]):
         return "forecast"
-    done = published is not None and fig.year is not None and fig.year < published.year
+    done = published is not None and year is not None and year < published.year
     if done and not _TARGET_WORD.search(window) and (_PAST.search(window) or not _TARGET.search(window)):
         return "outcome"  # 'reached 1,800 GW by the end of 2025' or '截至2025年底…达到', reported in 2026
     if _PAST.search(clause_before[-30:]) and not _TARGET.search(clause_before[-30:]):
@@ -163,14 +171,14 @@ def _kind(fig: Figure, before: str, after: str, published: dt.date | None) -> st
     if published is not None and published.year > 2025 and _PLAN_14.search(before) and not _PLAN_15.search(before) \
             and not _TARGET.search(before + window):
         return "outcome"  # 'the economy grew 5.5% a year during the 14th plan period', reported under the 15th
-    if fig.year is not None or _TARGET.search(window):
+    if year is not None or _TARGET.search(window):
         return "target"
     past_year = any(int(y) < published.year for y in _YEAR.findall(before + " " + window)) if published else False
     if _PAST.search(window) or past_year or (_AS_OF.search(before) and not _TARGET.search(before)):
         return "outcome"  # 'rose 12.5% year on year', 'an increase of 18 per cent from 2024', '截至9月底，…达到'
     if _PLAN_VERB.search(before):
         return "target"  # '纲要草案提出，…不低于65%'
-    if fig.unit == "percent" and _GROWTH.search(near):
+    if unit == "percent" and _GROWTH.search(near):
         return "growth"
     return "level"
 
