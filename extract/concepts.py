@@ -7,7 +7,6 @@ found with it ('growth', 'share of GDP'), and for topic concepts the technologie
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from extract.errors import ConfigError, raise_all
+from extract.scan import case_variants, char_class
 from extract.taxonomy import Taxonomy, default_taxonomy
 from extract.yamlfile import read_yaml
 
@@ -42,18 +42,6 @@ class Concept:
     main: str  # the concept id without modifiers and topics
 
 
-# characters outside ASCII that a case-insensitive regex matches to an ASCII letter (long s, Kelvin sign, dotted
-# and dotless i): the English leads must include them to match as (?i) does
-_ASCII_FOLDS = "\u017f\u212a\u0130\u0131"
-
-
-@functools.cache
-def _leads(ch: str) -> list[str]:
-    """Every character that ``(?i)ch`` matches."""
-    folded = re.compile("(?i)" + re.escape(ch))
-    return sorted(c for c in {ch, ch.lower(), ch.upper(), *_ASCII_FOLDS} if len(c) == 1 and folded.fullmatch(c))
-
-
 @dataclass(frozen=True)
 class _Matcher:
     """One vocabulary regex, the concept id of each of its groups, and whether it can match only where the text
@@ -67,10 +55,6 @@ class _Matcher:
 def _is_exact(term: str) -> bool:
     """An English term matched in its own case: a short acronym ('AI' is no 'ai')."""
     return (term.isupper() and len(term) <= 4) or term in ("GDP", "CPI", "R&D")
-
-
-def _chars(chars: list[str] | set[str]) -> str:
-    return re.escape(next(iter(chars))) if len(chars) == 1 else "[" + "".join(map(re.escape, sorted(chars))) + "]"
 
 
 _SPACE = " "  # a space of a term, matched by any run of spaces and hyphens
@@ -93,12 +77,12 @@ def _trie(members: list[tuple[str, str]], english: bool) -> tuple[str, list[str]
             key = _SPACE if ch == " " else ("=", ch) if exact or not english else ch.lower()
             node = node.setdefault(key, {})
         node.setdefault(None, i)  # a term listed twice: the first listed is the one a regex matches
-    s, e = _chars(_leads("s")), _chars(_leads("e"))
+    s, e = char_class(case_variants("s")), char_class(case_variants("e"))
     end = f"((?:{s}|{e}{s})?)" if english else "()"
     order: list[int] = []
 
     def chars(key) -> set[str]:
-        return {"-", " "} if key == _SPACE else {key[1]} if isinstance(key, tuple) else set(_leads(key))
+        return {"-", " "} if key == _SPACE else {key[1]} if isinstance(key, tuple) else set(case_variants(key))
 
     def emit(node: dict) -> str | None:
         taken: set[str] = set()
@@ -113,7 +97,7 @@ def _trie(members: list[tuple[str, str]], english: bool) -> tuple[str, list[str]
             rest = emit(child)
             if rest is None:
                 return None
-            alts.append((r"[\s-]+" if key == _SPACE else _chars(mine)) + rest)
+            alts.append((r"[\s-]+" if key == _SPACE else char_class(mine)) + rest)
         if _SPACE in node and "-" in taken and not _apart(node):
             return None
         if None in node:
@@ -180,7 +164,7 @@ def _alternation(terms: list[tuple[str, str]], english: bool) -> _Matcher | None
         return None
     by_lead: dict[str, list[tuple[str, str]]] = {}
     for term, cid in sorted(terms, key=lambda x: -len(x[0])):
-        for lead in [term[0]] if not english or _is_exact(term) else _leads(term[0]):
+        for lead in [term[0]] if not english or _is_exact(term) else case_variants(term[0]):
             by_lead.setdefault(lead, []).append((term, cid))
     same: dict[tuple, list[str]] = {}  # the leads of one list of terms ('c' and 'C'): one branch led by a set
     for lead, members in by_lead.items():
@@ -189,7 +173,7 @@ def _alternation(terms: list[tuple[str, str]], english: bool) -> _Matcher | None
     for members, leads in same.items():
         trie = _trie(list(members), english)
         if trie:
-            branches.append(_chars(leads) + trie[0])
+            branches.append(char_class(leads) + trie[0])
             ids += trie[1]
             continue
         for lead in leads:

@@ -14,25 +14,31 @@ import re
 
 from extract.concepts import Concepts, default_concepts
 from extract.records import Figure
+from extract.scan import case_led
 from extract.subjects import readable_subject, subject_problem
 
-_FORECAST = re.compile(
-    r"(?i:\b(?:(?<!than )(?<!than earlier )expect(?!ation)\w*|forecast\w*|project(?:ed|ion|ions|s)?|estimat\w*|predict\w*|anticipat\w*|"
-    r"could reach|likely to|is set to reach|analysts? (?:say|see)))|预计|預計|预测|預測|有望|(?<![于於超出])(?:预期|預期)|估计|估計|估算")
+# English words as fragments of case_led (extract/scan.py): each opens with its first letter
+_FORECAST_EN = [r"(?<!than )(?<!than earlier )expect(?!ation)\w*", r"forecast\w*", r"project(?:ed|ion|ions|s)?",
+                r"estimat\w*", r"predict\w*", r"anticipat\w*", "could reach", "likely to", "is set to reach",
+                r"analysts? (?:say|see)"]
+_FORECAST = re.compile(case_led(_FORECAST_EN) + "|预计|預計|预测|預測|有望|(?<![于於超出])(?:预期|預期)|估计|估計|估算")
+_TARGET_EN = [r"target\w*", "goals?", "aims?", "aiming", "ambitions?", "calls? for", "plans? to", "seeks? to",
+              r"strive\w*", r"pledg\w*", r"commit\w*", "will", "shall", "should", "is to", "are to",
+              r"by (?:the end of )?20\d\d", r"through 20\d\d", "set to", r"envisag\w*", "blueprint", "outline",
+              "roadmap", "intends?", "wants?", "proposes?", "proposed"]
 _TARGET = re.compile(
-    r"(?i:\b(?:target\w*|goals?|aims?|aiming|ambitions?|calls? for|plans? to|seeks? to|strive\w*|pledg\w*|"
-    r"commit\w*|will|shall|should|is to|are to|by (?:the end of )?20\d\d|through 20\d\d|set to|envisag\w*|"
-    r"blueprint|outline|roadmap|intends?|wants?|proposes?|proposed)\b)|"
+    case_led(_TARGET_EN, after=r"\b") + "|"
     r"目标|目標|力争|力爭|到20\d\d年|20\d\d年前|将|將|要|提出|确保|確保|不低于|不少于|不低於|不少於|计划|計劃|规划|規劃|争取|爭取")
+_PAST_EN = ["reached", "hit", "stood", "was", "were", "totall?ed", "rose", "grew", "climbed", "jumped", "surged", "fell",
+            "dropped", "declined", "had", "recorded", "posted", "registered", "amounted", "accounted", "made up",
+            "produced", "approved", "last year", "so far", "already", "achieved", "year[ -]on[ -]year", "y/y",
+            "exceeded", "surpassed"]
 _PAST = re.compile(
-    r"(?i:\b(?:reached|hit|stood|was|were|totall?ed|rose|grew|climbed|jumped|surged|fell|dropped|declined|had|"
-    r"recorded|posted|registered|amounted|accounted|made up|produced|approved|last year|so far|already|achieved|"
-    r"year[ -]on[ -]year|y/y|"
-    r"exceeded|surpassed)\b)|"
+    case_led(_PAST_EN, after=r"\b") + "|"
     r"已经|已經|已|去年|上年|同比|年增|实现|實現|累计|累計|完成|截至|截止")
-_GROWTH = re.compile(
-    r"(?i:\b(?:growth|grow\w*|grew|rose|rise|rising|increase[ds]?|up|year[ -]on[ -]year|annual(?:ly)?|a year|"
-    r"per year|expand\w*|boost\w*|climb\w*|jump\w*)\b)|增长|增長|增速|同比|年增|年均|增幅")
+_GROWTH_EN = ["growth", r"grow\w*", "grew", "rose", "rise", "rising", "increase[ds]?", "up", "year[ -]on[ -]year",
+              "annual(?:ly)?", "a year", "per year", r"expand\w*", r"boost\w*", r"climb\w*", r"jump\w*"]
+_GROWTH = re.compile(case_led(_GROWTH_EN, after=r"\b") + "|增长|增長|增速|同比|年增|年均|增幅")
 _REVISE = re.compile(
     r"(?i:\b(?:rais\w*|lift\w*|revis\w*|lower\w*|cut\w*|upgrad\w*|downgrad\w*|increas\w*|bump\w*|adjust\w*|"
     r"reduc\w*|trimm?\w*|scal\w*)\b[^.;]{0,60}?\b(?:target|goal|forecast|projection|estimate|outlook)s?\b|"
@@ -54,17 +60,21 @@ _UP_FROM = re.compile(r"(?i:^[\s,]*(?:[\w,]+\s+){0,3}?(?:(?:up|down|rising|falli
                       r"^[，,]?\s*(?:较|較|比)[^，。；,]{0,12}?的?$")
 # a year that is not a figure's own: a base year ('from 2024', '比2020年') or the start of a period (2026-2030)
 _BASE_YEAR = re.compile(r"(?i:(?:from|than|since|over|on|with|compared to)\s+(?:the\s+)?(?:end of\s+)?$)|(?:比|较|較|相比)$")
-_TARGET_WORD = re.compile(r"(?i:\b(?:target\w*|goals?|aims?|aiming|plans? to|pledg\w*|will|shall|should)\b)|"
+_TARGET_WORD_EN = [r"target\w*", "goals?", "aims?", "aiming", "plans? to", r"pledg\w*", "will", "shall", "should"]
+_TARGET_WORD = re.compile(case_led(_TARGET_WORD_EN, after=r"\b") + "|"
                           r"目标|目標|力争|力爭|计划|計劃|将|將|要|争取|爭取")
-_PLAN_14 = re.compile(r"(?i:\b(?:14th|fourteenth)\s+(?:five-year\s+)?plan)|十四五|第十四个五年|第十四個五年")
-_PLAN_15 = re.compile(r"(?i:\b(?:15th|fifteenth)\s+(?:five-year\s+)?plan)|十五五|第十五个五年|第十五個五年")
+_PLAN_WORD = r"\s+(?:five-year\s+)?plan"
+_PLAN_14 = re.compile(case_led(["14th", "fourteenth"], after=_PLAN_WORD) + "|十四五|第十四个五年|第十四個五年")
+_PLAN_15 = re.compile(case_led(["15th", "fifteenth"], after=_PLAN_WORD) + "|十五五|第十五个五年|第十五個五年")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CLAUSE = re.compile(r"[,;，；。：:]")
 _COUNTER = re.compile(r"[家个個项項座台套辆輛人件]$")  # a Chinese count of its own kind ('3万家': companies)
 _OF_WHAT = re.compile(r"(?i:^\s*(?:of|in)\s+(?!the\s+(?:total|plan|target|goal)\b))")
-_AS_OF = re.compile(r"(?i:\bas of\b|\bby the end of\b(?!\s*20\d\d))|截至|截止")
-_PLAN_VERB = re.compile(r"(?i:\b(?:sets? (?:the|a) (?:goal|target)|calls? for|aims?|plans? to|target\w*|goals?)\b)|"
+_AS_OF_EN = [r"as of\b", r"by the end of\b(?!\s*20\d\d)"]
+_AS_OF = re.compile(case_led(_AS_OF_EN) + "|截至|截止")
+_PLAN_VERB_EN = ["sets? (?:the|a) (?:goal|target)", "calls? for", "aims?", "plans? to", r"target\w*", "goals?"]
+_PLAN_VERB = re.compile(case_led(_PLAN_VERB_EN, after=r"\b") + "|"
                         r"提出|要求|目标|目標|力争|力爭|计划|計劃")
 
 
