@@ -185,8 +185,9 @@ def _alternation(terms: list[tuple[str, str]], english: bool) -> _Matcher | None
     return _Matcher(re.compile("|".join(branches)), ids, all(not term[0].isascii() for term, _ in terms))
 
 
-def _shifted(spans: list[tuple[int, int, str]], by: int) -> list[tuple[int, int, str]]:
-    return [(s + by, e + by, i) for s, e, i in spans] if by else spans
+def _outside(spans: list[tuple[int, int, str]], others: list[tuple[int, int, str]]) -> set[str]:
+    """The ids of ``spans`` not inside a longer one of ``others``."""
+    return {i for s, e, i in spans if not any(a <= s and e <= b and b - a > e - s for a, b, _ in others)}
 
 
 SENTENCE_WINDOW = 400  # characters of the sentence before a number read for its concept: a longer run is a page of one line
@@ -256,61 +257,58 @@ class Concepts:
 
         The widening texts are the parts joined by ' | ', which no term can cross: each part is scanned once, when
         the search first widens to it, and at most SENTENCE_WINDOW characters of each part are read, nearest the number."""
-        _, terms, techs_m = self._compiled
-        parts = (subject[:SENTENCE_WINDOW], clause[-SENTENCE_WINDOW:], rest[:SENTENCE_WINDOW], sentence[-SENTENCE_WINDOW:])
-        starts = [0]
-        for part in parts[:-1]:
-            starts.append(starts[-1] + len(part) + 3)
-        scanned: dict[tuple[int, int], list] = {}
-
-        def own(k: int, which: int) -> list[tuple[int, int, str]]:
-            """Spans in part ``k`` (0 subject … 3 sentence, 4 measured, 5 around) of mains (0), modifiers (1) or
-            technologies (2), at offsets within that part."""
-            if (k, which) not in scanned:
-                if k == 4 and measured == parts[2]:
-                    scanned[k, which] = own(2, which)
-                else:
-                    text = parts[k] if k < 4 else measured if k == 4 else around[:SENTENCE_WINDOW]
-                    scanned[k, which] = self._spans(text, techs_m if which == 2 else terms[which])
-            return scanned[k, which]
+        order, terms, techs_m = self._compiled
+        parts = (subject[:SENTENCE_WINDOW], clause[-SENTENCE_WINDOW:], rest[:SENTENCE_WINDOW], sentence[-SENTENCE_WINDOW:],
+                 measured, around[:SENTENCE_WINDOW])
+        if measured == parts[2]:
+            parts = parts[:4] + (None,) + parts[5:]  # the measured part is the rest: read once
+        scanned: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        firsts: dict[int, str | None] = {}
 
         def spans(k: int, which: int) -> list[tuple[int, int, str]]:
-            return _shifted(own(k, which), starts[k])
+            """Spans in part ``k`` (0 subject, 1 clause, 2 rest, 3 sentence, 4 measured, 5 around) of main concepts
+            (0) or modifiers (1)."""
+            if (k, which) not in scanned:
+                scanned[k, which] = self._spans(parts[k], terms[which])
+            return scanned[k, which]
 
-        def upto(k: int, which: int) -> list[tuple[int, int, str]]:
-            return [t for j in range(k + 1) for t in spans(j, which)]
+        def named(k: int, which: int) -> set[str]:
+            """The main concepts (0) or modifiers (1) named in part ``k``, each outside a longer term of the other
+            sort; no term crosses a part, so parts are read alone (the other sort only when this one is found)."""
+            k = 2 if k == 4 and parts[4] is None else k
+            found = spans(k, which)
+            return _outside(found, spans(k, 1 - which)) if found else set()
 
-        def leftmost(found: list) -> str | None:
-            return min((s, -(e - s), i) for s, e, i in found)[2] if found else None
+        def first_tech(k: int) -> str | None:
+            """The technology named first in part ``k`` (of two at one place, the longer)."""
+            if k == 4 and parts[4] is None:
+                k = 2
+            if k not in firsts:
+                found = self._spans(parts[k], techs_m)
+                firsts[k] = min((s, -(e - s), i) for s, e, i in found)[2] if found else None
+            return firsts[k]
 
-        found, where = None, None  # where: the widening (None: measured) that named the main concept
-        candidates = [None] if measured and not self._split(subject, terms, (own(0, 0), own(0, 1)))[0] else []
-        candidates += range(len(parts))
+        def widened(k: int | None) -> list[int]:
+            return [4] if k is None else list(range(k + 1))
+
+        main, topic, where = None, None, None  # where: the widening that named the main concept
+        candidates = [None] if measured and not named(0, 0) else []
+        candidates += range(4)
         for k in candidates:
-            if found is None:
-                mains, _ = self._split("", terms, (own(4, 0), own(4, 1)) if k is None else (upto(k, 0), upto(k, 1)))
+            if main is None:
+                mains = set().union(*(named(j, 0) for j in widened(k)))
                 if not mains:
                     continue
-                found, where = (self.by_id[mains[0]], None), k
-            main = found[0]
+                main, where = self.by_id[min(mains, key=order.get)], k
             if main.topic:
-                topic = leftmost(own(4, 2) if k is None else upto(k, 2)) or leftmost(spans(3, 2))
-            else:
-                topic = None
-            found = (main, topic)
+                topic = next(filter(None, map(first_tech, widened(k))), None) or first_tech(3)
             if not main.topic or topic:
                 break
-        if found is None:
+        if main is None:
             return None
-        main, topic = found
-        # modifiers: in the widening that named the main concept, the clause and around, joined by ' | '
-        if where is None:
-            joined, width = [own(4, 0), own(4, 1)], len(measured)
-        else:
-            joined, width = [upto(where, 0), upto(where, 1)], starts[where] + len(parts[where])
-        for k, at in ((1, width + 3), (5, width + 3 + len(parts[1]) + 3)):
-            joined = [joined[w] + _shifted(own(k, w), at) for w in (0, 1)]
-        _, mods = self._split("", terms, tuple(joined))
+        # modifiers: in the widening that named the main concept, the clause and around
+        found = set().union(*(named(j, 1) for j in widened(where) + [1, 5]))
+        mods = sorted(found, key=order.get)
         label = f"{self._tech_label(topic)} {main.label}" if topic else main.label
         return Concept("+".join([main.id] + ([topic] if topic else []) + mods), label, main.id)
 
@@ -333,10 +331,13 @@ class Concepts:
     def modifiers_of(self, key: str) -> frozenset[str]:
         return frozenset(p for p in key.split("+")[1:] if p in self.by_id and self.by_id[p].modifier)
 
+    @cached_property
+    def _tech_labels(self) -> dict[str, str]:
+        """Each technology's first English term of at most 12 characters, else its id."""
+        return {t.id: next((x for x in t.en if len(x) <= 12), t.id) for t in reversed(self.taxonomy.technologies)}
+
     def _tech_label(self, tech_id: str) -> str:
-        tech = next((t for t in self.taxonomy.technologies if t.id == tech_id), None)
-        short = [t for t in (tech.en if tech else ()) if len(t) <= 12]
-        return short[0] if short else tech_id
+        return self._tech_labels.get(tech_id, tech_id)
 
 
 def _fail(path: Path, key: str, message: str, fix: str) -> ConfigError:
