@@ -104,7 +104,7 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
                 usable[label] = bool(label) and not subject_problem(label)
             readable = label if usable[label] else ""
         year = _own_year(fig.year, clause, rest, before)
-        kind = _kind(fig.unit, year, before, after, published)
+        kind = _kind(fig.unit, year, before, after, clause, rest, published)
         if sentence not in plan_of:
             plan_of[sentence] = _plan(sentence)
         out.append(dataclasses.replace(
@@ -167,9 +167,10 @@ def _near_after(after: str, language: str) -> str:
     return after[:10] if language == "zh" else ""
 
 
-def _kind(unit: str, year: int | None, before: str, after: str, published: dt.date | None) -> str:
-    clause_before = _CLAUSE.split(before)[-1]
-    window = clause_before + " " + _CLAUSE.split(after)[0][:80]
+def _kind(unit: str, year: int | None, before: str, after: str, clause_before: str, rest: str,
+          published: dt.date | None) -> str:
+    """``clause_before``: the clause before the number; ``rest``: its clause after it, 80 characters at most."""
+    window = clause_before + " " + rest
     near = clause_before[-30:] + " " + after[:25]
     if _FORECAST.search(before[-120:] + " " + after[:40]):
         return "forecast"
@@ -178,7 +179,7 @@ def _kind(unit: str, year: int | None, before: str, after: str, published: dt.da
         return "outcome"  # 'reached 1,800 GW by the end of 2025' or '截至2025年底…达到', reported in 2026
     if _PAST.search(clause_before[-30:]) and not _TARGET.search(clause_before[-30:]):
         return "outcome"  # 'capacity has reached 1,800 GW, and the plan aims at 3,000 GW by 2030'
-    if published is not None and published.year > 2025 and _PLAN_14.search(before) and not _PLAN_15.search(before) \
+    if published is not None and published.year > 2025 and _names(14, before) and not _names(15, before) \
             and not _TARGET.search(before + window):
         return "outcome"  # 'the economy grew 5.5% a year during the 14th plan period', reported under the 15th
     if year is not None or _TARGET.search(window):
@@ -194,9 +195,20 @@ def _kind(unit: str, year: int | None, before: str, after: str, published: dt.da
 
 
 def _plan(sentence: str) -> str:
-    if _PLAN_14.search(sentence):
-        return "14th" if not _PLAN_15.search(sentence) else ""
-    return "15th" if _PLAN_15.search(sentence) else ""
+    if _names(14, sentence):
+        return "14th" if not _names(15, sentence) else ""
+    return "15th" if _names(15, sentence) else ""
+
+
+# what a text holds wherever it names the 14th or 15th plan (ordinal digits or Chinese numeral, or the word):
+# tested first, far faster than the regex over a sentence that names neither
+_PLAN_NAMED = {14: (_PLAN_14, ("14", "十四"), "fourteenth"), 15: (_PLAN_15, ("15", "十五"), "fifteenth")}
+
+
+def _names(plan: int, text: str) -> bool:
+    """Whether ``text`` names the 14th or 15th Five-Year Plan."""
+    regex, marks, word = _PLAN_NAMED[plan]
+    return (any(m in text for m in marks) or word in text.lower()) and regex.search(text) is not None
 
 
 def _restated_from_to(sentence: str, old: str, new: str, after_old: int) -> bool:
