@@ -226,6 +226,8 @@ class Concepts:
 
     @staticmethod
     def _spans(text: str, matchers: list[_Matcher | None]) -> list[tuple[int, int, str]]:
+        if not text:
+            return []
         spans = []
         ascii_only = text.isascii()
         for m in matchers:
@@ -272,12 +274,16 @@ class Concepts:
                 scanned[k, which] = self._spans(parts[k], terms[which])
             return scanned[k, which]
 
+        names: dict[tuple[int, int], set[str]] = {}
+
         def named(k: int, which: int) -> set[str]:
             """The main concepts (0) or modifiers (1) named in part ``k``, each outside a longer term of the other
             sort; no term crosses a part, so parts are read alone (the other sort only when this one is found)."""
             k = 2 if k == 4 and parts[4] is None else k
-            found = spans(k, which)
-            return _outside(found, spans(k, 1 - which)) if found else set()
+            if (k, which) not in names:
+                found = spans(k, which)
+                names[k, which] = _outside(found, spans(k, 1 - which)) if found else set()
+            return names[k, which]
 
         def first_tech(k: int) -> str | None:
             """The technology named first in part ``k`` (of two at one place, the longer)."""
