@@ -14,25 +14,31 @@ import re
 
 from extract.concepts import Concepts, default_concepts
 from extract.records import Figure
-from extract.subjects import readable_subject
+from extract.scan import case_led
+from extract.subjects import readable_subject, subject_problem
 
-_FORECAST = re.compile(
-    r"(?i:\b(?:(?<!than )(?<!than earlier )expect(?!ation)\w*|forecast\w*|project(?:ed|ion|ions|s)?|estimat\w*|predict\w*|anticipat\w*|"
-    r"could reach|likely to|is set to reach|analysts? (?:say|see)))|预计|預計|预测|預測|有望|(?<![于於超出])(?:预期|預期)|估计|估計|估算")
+# English words as fragments of case_led (extract/scan.py): each opens with its first letter
+_FORECAST_EN = [r"(?<!than )(?<!than earlier )expect(?!ation)\w*", r"forecast\w*", r"project(?:ed|ion|ions|s)?",
+                r"estimat\w*", r"predict\w*", r"anticipat\w*", "could reach", "likely to", "is set to reach",
+                r"analysts? (?:say|see)"]
+_FORECAST = re.compile(case_led(_FORECAST_EN) + "|预计|預計|预测|預測|有望|(?<![于於超出])(?:预期|預期)|估计|估計|估算")
+_TARGET_EN = [r"target\w*", "goals?", "aims?", "aiming", "ambitions?", "calls? for", "plans? to", "seeks? to",
+              r"strive\w*", r"pledg\w*", r"commit\w*", "will", "shall", "should", "is to", "are to",
+              r"by (?:the end of )?20\d\d", r"through 20\d\d", "set to", r"envisag\w*", "blueprint", "outline",
+              "roadmap", "intends?", "wants?", "proposes?", "proposed"]
 _TARGET = re.compile(
-    r"(?i:\b(?:target\w*|goals?|aims?|aiming|ambitions?|calls? for|plans? to|seeks? to|strive\w*|pledg\w*|"
-    r"commit\w*|will|shall|should|is to|are to|by (?:the end of )?20\d\d|through 20\d\d|set to|envisag\w*|"
-    r"blueprint|outline|roadmap|intends?|wants?|proposes?|proposed)\b)|"
+    case_led(_TARGET_EN, after=r"\b") + "|"
     r"目标|目標|力争|力爭|到20\d\d年|20\d\d年前|将|將|要|提出|确保|確保|不低于|不少于|不低於|不少於|计划|計劃|规划|規劃|争取|爭取")
+_PAST_EN = ["reached", "hit", "stood", "was", "were", "totall?ed", "rose", "grew", "climbed", "jumped", "surged", "fell",
+            "dropped", "declined", "had", "recorded", "posted", "registered", "amounted", "accounted", "made up",
+            "produced", "approved", "last year", "so far", "already", "achieved", "year[ -]on[ -]year", "y/y",
+            "exceeded", "surpassed"]
 _PAST = re.compile(
-    r"(?i:\b(?:reached|hit|stood|was|were|totall?ed|rose|grew|climbed|jumped|surged|fell|dropped|declined|had|"
-    r"recorded|posted|registered|amounted|accounted|made up|produced|approved|last year|so far|already|achieved|"
-    r"year[ -]on[ -]year|y/y|"
-    r"exceeded|surpassed)\b)|"
+    case_led(_PAST_EN, after=r"\b") + "|"
     r"已经|已經|已|去年|上年|同比|年增|实现|實現|累计|累計|完成|截至|截止")
-_GROWTH = re.compile(
-    r"(?i:\b(?:growth|grow\w*|grew|rose|rise|rising|increase[ds]?|up|year[ -]on[ -]year|annual(?:ly)?|a year|"
-    r"per year|expand\w*|boost\w*|climb\w*|jump\w*)\b)|增长|增長|增速|同比|年增|年均|增幅")
+_GROWTH_EN = ["growth", r"grow\w*", "grew", "rose", "rise", "rising", "increase[ds]?", "up", "year[ -]on[ -]year",
+              "annual(?:ly)?", "a year", "per year", r"expand\w*", r"boost\w*", r"climb\w*", r"jump\w*"]
+_GROWTH = re.compile(case_led(_GROWTH_EN, after=r"\b") + "|增长|增長|增速|同比|年增|年均|增幅")
 _REVISE = re.compile(
     r"(?i:\b(?:rais\w*|lift\w*|revis\w*|lower\w*|cut\w*|upgrad\w*|downgrad\w*|increas\w*|bump\w*|adjust\w*|"
     r"reduc\w*|trimm?\w*|scal\w*)\b[^.;]{0,60}?\b(?:target|goal|forecast|projection|estimate|outlook)s?\b|"
@@ -54,17 +60,21 @@ _UP_FROM = re.compile(r"(?i:^[\s,]*(?:[\w,]+\s+){0,3}?(?:(?:up|down|rising|falli
                       r"^[，,]?\s*(?:较|較|比)[^，。；,]{0,12}?的?$")
 # a year that is not a figure's own: a base year ('from 2024', '比2020年') or the start of a period (2026-2030)
 _BASE_YEAR = re.compile(r"(?i:(?:from|than|since|over|on|with|compared to)\s+(?:the\s+)?(?:end of\s+)?$)|(?:比|较|較|相比)$")
-_TARGET_WORD = re.compile(r"(?i:\b(?:target\w*|goals?|aims?|aiming|plans? to|pledg\w*|will|shall|should)\b)|"
+_TARGET_WORD_EN = [r"target\w*", "goals?", "aims?", "aiming", "plans? to", r"pledg\w*", "will", "shall", "should"]
+_TARGET_WORD = re.compile(case_led(_TARGET_WORD_EN, after=r"\b") + "|"
                           r"目标|目標|力争|力爭|计划|計劃|将|將|要|争取|爭取")
-_PLAN_14 = re.compile(r"(?i:\b(?:14th|fourteenth)\s+(?:five-year\s+)?plan)|十四五|第十四个五年|第十四個五年")
-_PLAN_15 = re.compile(r"(?i:\b(?:15th|fifteenth)\s+(?:five-year\s+)?plan)|十五五|第十五个五年|第十五個五年")
+_PLAN_WORD = r"\s+(?:five-year\s+)?plan"
+_PLAN_14 = re.compile(case_led(["14th", "fourteenth"], after=_PLAN_WORD) + "|十四五|第十四个五年|第十四個五年")
+_PLAN_15 = re.compile(case_led(["15th", "fifteenth"], after=_PLAN_WORD) + "|十五五|第十五个五年|第十五個五年")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CLAUSE = re.compile(r"[,;，；。：:]")
 _COUNTER = re.compile(r"[家个個项項座台套辆輛人件]$")  # a Chinese count of its own kind ('3万家': companies)
 _OF_WHAT = re.compile(r"(?i:^\s*(?:of|in)\s+(?!the\s+(?:total|plan|target|goal)\b))")
-_AS_OF = re.compile(r"(?i:\bas of\b|\bby the end of\b(?!\s*20\d\d))|截至|截止")
-_PLAN_VERB = re.compile(r"(?i:\b(?:sets? (?:the|a) (?:goal|target)|calls? for|aims?|plans? to|target\w*|goals?)\b)|"
+_AS_OF_EN = [r"as of\b", r"by the end of\b(?!\s*20\d\d)"]
+_AS_OF = re.compile(case_led(_AS_OF_EN) + "|截至|截止")
+_PLAN_VERB_EN = ["sets? (?:the|a) (?:goal|target)", "calls? for", "aims?", "plans? to", r"target\w*", "goals?"]
+_PLAN_VERB = re.compile(case_led(_PLAN_VERB_EN, after=r"\b") + "|"
                         r"提出|要求|目标|目標|力争|力爭|计划|計劃")
 
 
@@ -74,6 +84,8 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
     concept and plan, and a readable subject."""
     concepts = concepts or default_concepts()
     placed = _place(figures, text)
+    plan_of: dict[str, str] = {}  # per sentence: several figures share one
+    usable: dict[str, bool] = {}  # per concept label: whether it may stand in for an unreadable subject
     out = []
     for fig, (start, end) in zip(figures, placed):
         sentence = fig.sentence
@@ -83,16 +95,22 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
         clause = _CLAUSE.split(before)[-1] if before else ""
         rest = _CLAUSE.split(after)[0][:80]
         measured = rest if fig.unit == "percent" and _OF_WHAT.match(rest) else ""
-        plain = readable_subject(fig.subject, "", language) or fig.subject
-        concept = concepts.key_of(plain, clause + _near_after(after, language), rest[:40], rest=rest,
+        readable = readable_subject(fig.subject, "", language)
+        concept = concepts.key_of(readable or fig.subject, clause + _near_after(after, language), rest[:40], rest=rest,
                                   sentence=before, measured=measured)
-        fig = dataclasses.replace(fig, year=_own_year(fig.year, clause, rest, before))
-        kind = _kind(fig, before, after, published)
+        if not readable and concept is not None:
+            label = concept.label
+            if label not in usable:
+                usable[label] = bool(label) and not subject_problem(label)
+            readable = label if usable[label] else ""
+        year = _own_year(fig.year, clause, rest, before)
+        kind = _kind(fig.unit, year, before, after, clause, rest, published)
+        if sentence not in plan_of:
+            plan_of[sentence] = _plan(sentence)
         out.append(dataclasses.replace(
             fig, start=start - offset if start >= 0 else -1, end=end - offset if end >= 0 else -1, language=language,
-            kind=kind, year=None if kind == "outcome" else fig.year, concept=_with_growth(concept, fig.unit, before, after),
-            plan=_plan(sentence),
-            subject=readable_subject(fig.subject, concept.label if concept else "", language)))
+            kind=kind, year=None if kind == "outcome" else year, concept=_with_growth(concept, fig.unit, before, after),
+            plan=plan_of[sentence], subject=readable))
     return _pair_changes(out)
 
 
@@ -149,36 +167,48 @@ def _near_after(after: str, language: str) -> str:
     return after[:10] if language == "zh" else ""
 
 
-def _kind(fig: Figure, before: str, after: str, published: dt.date | None) -> str:
-    clause_before = _CLAUSE.split(before)[-1]
-    window = clause_before + " " + _CLAUSE.split(after)[0][:80]
+def _kind(unit: str, year: int | None, before: str, after: str, clause_before: str, rest: str,
+          published: dt.date | None) -> str:
+    """``clause_before``: the clause before the number; ``rest``: its clause after it, 80 characters at most."""
+    window = clause_before + " " + rest
     near = clause_before[-30:] + " " + after[:25]
     if _FORECAST.search(before[-120:] + " " + after[:40]):
         return "forecast"
-    done = published is not None and fig.year is not None and fig.year < published.year
+    done = published is not None and year is not None and year < published.year
     if done and not _TARGET_WORD.search(window) and (_PAST.search(window) or not _TARGET.search(window)):
         return "outcome"  # 'reached 1,800 GW by the end of 2025' or '截至2025年底…达到', reported in 2026
     if _PAST.search(clause_before[-30:]) and not _TARGET.search(clause_before[-30:]):
         return "outcome"  # 'capacity has reached 1,800 GW, and the plan aims at 3,000 GW by 2030'
-    if published is not None and published.year > 2025 and _PLAN_14.search(before) and not _PLAN_15.search(before) \
+    if published is not None and published.year > 2025 and _names(14, before) and not _names(15, before) \
             and not _TARGET.search(before + window):
         return "outcome"  # 'the economy grew 5.5% a year during the 14th plan period', reported under the 15th
-    if fig.year is not None or _TARGET.search(window):
+    if year is not None or _TARGET.search(window):
         return "target"
     past_year = any(int(y) < published.year for y in _YEAR.findall(before + " " + window)) if published else False
     if _PAST.search(window) or past_year or (_AS_OF.search(before) and not _TARGET.search(before)):
         return "outcome"  # 'rose 12.5% year on year', 'an increase of 18 per cent from 2024', '截至9月底，…达到'
     if _PLAN_VERB.search(before):
         return "target"  # '纲要草案提出，…不低于65%'
-    if fig.unit == "percent" and _GROWTH.search(near):
+    if unit == "percent" and _GROWTH.search(near):
         return "growth"
     return "level"
 
 
 def _plan(sentence: str) -> str:
-    if _PLAN_14.search(sentence):
-        return "14th" if not _PLAN_15.search(sentence) else ""
-    return "15th" if _PLAN_15.search(sentence) else ""
+    if _names(14, sentence):
+        return "14th" if not _names(15, sentence) else ""
+    return "15th" if _names(15, sentence) else ""
+
+
+# what a text holds wherever it names the 14th or 15th plan (ordinal digits or Chinese numeral, or the word):
+# tested first, far faster than the regex over a sentence that names neither
+_PLAN_NAMED = {14: (_PLAN_14, ("14", "十四"), "fourteenth"), 15: (_PLAN_15, ("15", "十五"), "fifteenth")}
+
+
+def _names(plan: int, text: str) -> bool:
+    """Whether ``text`` names the 14th or 15th Five-Year Plan."""
+    regex, marks, word = _PLAN_NAMED[plan]
+    return (any(m in text for m in marks) or word in text.lower()) and regex.search(text) is not None
 
 
 def _restated_from_to(sentence: str, old: str, new: str, after_old: int) -> bool:

@@ -10,6 +10,7 @@ the text holds, and merges the matches back into exactly those the single patter
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections.abc import Iterator
@@ -65,3 +66,43 @@ class LedPattern:
         found = [m.end() for lead, pattern in self._branches if lead in text for m in pattern.finditer(text)]
         found.sort()
         return found
+
+
+# characters outside ASCII that a case-insensitive regex matches to an ASCII letter (long s, Kelvin sign, dotted
+# and dotless i): a lead written in both cases must hold them too to match as (?i) does
+_ASCII_FOLDS = "\u017f\u212a\u0130\u0131"
+
+
+@functools.cache
+def case_variants(ch: str) -> list[str]:
+    """Every character that ``(?i)ch`` matches."""
+    folded = re.compile("(?i)" + re.escape(ch))
+    return sorted(c for c in {ch, ch.lower(), ch.upper(), *_ASCII_FOLDS} if len(c) == 1 and folded.fullmatch(c))
+
+
+def char_class(chars: list[str] | set[str]) -> str:
+    return re.escape(next(iter(chars))) if len(chars) == 1 else "[" + "".join(map(re.escape, sorted(chars))) + "]"
+
+
+_LOOKBEHIND = re.compile(r"\(\?<[!=][^()]*\)")
+
+
+def case_led(fragments: list[str], *, after: str = "") -> str:
+    """``(?i:\\b(?:f1|f2|…)after)`` written so the engine tries at a word start only the fragments that begin with
+    the letter there: each group of fragments with one first letter is led by that letter in its cases, a set the
+    engine tests without entering the branch, the rest case-insensitive. A fragment opens with its letter, after
+    fixed-width lookbehinds at most ('(?<!than )expect'), which move behind the letter. Matches as the plain
+    pattern does: fragments of different first letters never match at one position, and each group keeps its
+    fragments' order."""
+    groups: dict[str, list[str]] = {}
+    for fragment in fragments:
+        behind = []
+        while m := _LOOKBEHIND.match(fragment):
+            behind.append(m.group()[:-1] + ".)")  # now tested after the letter, which '.' stands for
+            fragment = fragment[m.end():]
+        lead, rest = fragment[:1], fragment[1:]
+        if not lead.isalnum() or rest[:1] in ("?", "*", "+", "{"):
+            raise ValueError(f"a fragment must open with a letter of its own: {fragment!r}")
+        groups.setdefault(lead.lower(), []).append("".join(behind) + rest)
+    branches = [char_class(case_variants(lead)) + "(?i:" + "|".join(rests) + ")" for lead, rests in groups.items()]
+    return r"\b(?:" + "|".join(branches) + ")" + (f"(?i:{after})" if after else "")

@@ -211,6 +211,11 @@ def readable_subject(subject: str, concept_label: str = "", language: str = "en"
     return s
 
 
+def _token_lower(word: str) -> str:
+    """``word`` with its word characters lower-cased (all of it, when it is ASCII)."""
+    return word.lower() if word.isascii() else _EN_TOKEN.sub(lambda m: m.group().lower(), word)
+
+
 def _salvage_en(s: str) -> str:
     """English subject without a dateline or leading fillers, or the noun phrase after its last verb ('officials now
     saying the country's AI-related industry' → 'AI-related industry')."""
@@ -221,7 +226,7 @@ def _salvage_en(s: str) -> str:
             break
         s = s[m.end():]
     words = s.split()
-    verbs = [i for i, w in enumerate(words) if _EN_TOKEN.sub(lambda m: m.group().lower(), w).strip(",.") in _EN_VERBS]
+    verbs = [i for i, w in enumerate(words) if _token_lower(w).strip(",.") in _EN_VERBS]
     if verbs and verbs[-1] < len(words) - 1:
         tail = " ".join(words[verbs[-1] + 1:])
         for _ in range(4):

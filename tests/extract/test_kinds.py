@@ -2,7 +2,10 @@
 
 import datetime as dt
 
+import pytest
+
 from extract.detect import detect
+from extract.kinds import _plan
 
 PLAN = "China's 15th Five-Year Plan sets the course. "
 SPRING = dt.date(2026, 6, 1)
@@ -66,3 +69,12 @@ def test_percent_of_something_is_about_that_something():
     assert en[0].concept == zh[0].concept == "sales_share"
     assert figures("The density of industrial robots reached 470 units per 10,000 workers last year.")[0].concept \
         == "robot_density"
+
+
+@pytest.mark.parametrize("sentence, plan", [
+    ("Under the FOURTEENTH Five-Year Plan, output doubled.", "14th"), ("the 14th plan's goal", "14th"),
+    ("the Fifteenth five-year plan aims at 7%", "15th"), ("“十五五”时期目标", "15th"), ("第十四个五年规划纲要", "14th"),
+    ("the 14th and 15th plans", "15th"), ("from the 14th plan to the 15th plan", ""), ("in 2014 the 14 plants", ""),
+])
+def test_a_sentence_ties_its_figures_to_the_plan_it_names(sentence, plan):
+    assert _plan(sentence) == plan

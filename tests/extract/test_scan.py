@@ -1,11 +1,13 @@
-"""LedPattern matches exactly what the single pattern it splits would match, overlaps and bounds included."""
+"""LedPattern matches exactly what the single pattern it splits would match, overlaps and bounds included; so\ndoes case_led."""
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.scan import LedPattern
+from extract import kinds
+from extract.scan import LedPattern, case_led
 from extract.taxonomy import WORD_LEAD, WORD_LEADS
 
 # A pattern whose matches can hold a lead of another branch ('“generative AI model'), so matches from
@@ -71,3 +73,36 @@ ENDS_SINGLE = re.compile(r"[.。!?\n](?:(?<=\.)[”’\"')]*(?=\s|$)|(?<!\.)[”
 @given(st.text(alphabet="a .。!?\n”」'", max_size=60))
 def test_ends_of_matches_that_cannot_overlap_are_the_single_patterns(text):
     assert ENDS.ends(text) == [m.end() for m in ENDS_SINGLE.finditer(text)]
+
+
+# case_led rewrites the English word lists of extract/kinds for speed; each must match as the plain pattern.
+_WORD_LISTS = [(kinds._FORECAST_EN, ""), (kinds._TARGET_EN, r"\b"), (kinds._PAST_EN, r"\b"), (kinds._GROWTH_EN, r"\b"),
+               (kinds._TARGET_WORD_EN, r"\b"), (kinds._AS_OF_EN, ""), (kinds._PLAN_VERB_EN, r"\b"),
+               (["14th", "fourteenth"], kinds._PLAN_WORD)]
+_WORDS = sorted({w for frags, _ in _WORD_LISTS for f in frags for w in re.sub(r"\(\?<!|\\[wd]|[^A-Za-z0-9 /-]", " ", f).split()}
+                | {"than", "earlier", "2030", "the", "end", "of", "five-year", "plan", "expectation", "ed", "s"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from([str, str.upper, str.capitalize,
+                                                                     lambda w: w.replace("s", "ſ")]),
+                          st.sampled_from([" ", "", "-", ", ", "年"])), min_size=1, max_size=6))
+def test_case_led_matches_as_the_plain_ignorecase_pattern(words):
+    text = "".join(sep + spell(word) for word, spell, sep in words)
+    for fragments, after in _WORD_LISTS:
+        plain = re.compile(r"(?i:\b(?:" + "|".join(fragments) + ")" + after + ")")
+        led = re.compile(case_led(fragments, after=after))
+        assert [m.span() for m in led.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_case_led_refuses_a_fragment_without_a_first_letter_of_its_own():
+    with pytest.raises(ValueError):
+        case_led(["s?ome"])
+
+
+@pytest.mark.parametrize("text", ["higher than expected", "THAN Expected", "than earlier expected", "we expect 5%",
+                                  "thanexpected", "than  expected"])
+def test_case_led_keeps_a_lookbehind_before_the_letter(text):
+    plain = re.compile(r"(?i:\b(?:" + "|".join(kinds._FORECAST_EN) + "))")
+    led = re.compile(case_led(kinds._FORECAST_EN))
+    assert [m.span() for m in led.finditer(text)] == [m.span() for m in plain.finditer(text)]
