@@ -341,17 +341,13 @@ def _process_pages(cfg: Settings, todo: list[tuple], detector, budget, summary_o
 
 def _read_one(cfg: Settings, entry: tuple, result, summary: ProcessSummary) -> _Page | None:
     """Record a page that needs no extraction (stored already, deferred, a fetch error); else extract it."""
-    from sqlalchemy import select, update
-
     from extract.errors import FetchDeferred
     from store import session_scope
-    from store.models import Article, Entry
+    from store.models import Entry
 
     entry_id, _feed_id, link, canon = entry
     with session_scope(cfg.database_url) as session:
-        existing = session.execute(select(Article.id, Article.status).where(Article.canonical_url == canon)).first()
-        if existing is not None and existing.status == "ok":
-            session.execute(update(Entry).where(Entry.id == entry_id).values(article_id=existing.id, status="done"))
+        if _linked_to_stored(session, entry_id, canon):
             return None
         if isinstance(result.error, FetchDeferred):
             session.get(Entry, entry_id).error = bounded(redact(str(result.error)))
@@ -369,6 +365,20 @@ def _read_one(cfg: Settings, entry: tuple, result, summary: ProcessSummary) -> _
     return _Page(entry, _read_page(result, link, canon, cfg.detect_max_chars))
 
 
+def _linked_to_stored(session, entry_id: int, canon: str) -> bool:
+    """If the page is stored already (by an earlier run, or another worker meanwhile), link the entry to it."""
+    from sqlalchemy import select, update
+
+    from store.models import Article, Entry
+
+    articles, entries = Article.__table__, Entry.__table__
+    existing = session.execute(select(articles.c.id, articles.c.status).where(articles.c.canonical_url == canon)).first()
+    if existing is None or existing.status != "ok":
+        return False
+    session.execute(update(entries).where(entries.c.id == entry_id).values(article_id=existing.id, status="done"))
+    return True
+
+
 def _finish_one(cfg: Settings, page: _Page, outcome, summary: ProcessSummary) -> None:
     """Store a page whose detection is done; a page that broke detection or the store is quarantined."""
     entry_id, _feed_id, link, _canon = page.entry
@@ -382,19 +392,17 @@ def _finish_one(cfg: Settings, page: _Page, outcome, summary: ProcessSummary) ->
 
 def _store_one(cfg: Settings, page: _Page, detection, fp: int | None, summary: ProcessSummary) -> None:
     """One transaction: the article (unless another worker stored it meanwhile) and its entry, done."""
-    from sqlalchemy import select, update
+    from sqlalchemy import update
 
     from extract.dedup import bands, is_near_duplicate, probes
     from store import session_scope
     from store.articles import save_story
-    from store.models import Article, Entry
+    from store.models import Entry
 
     entry_id, feed_id, _link, canon = page.entry
     article = page.article
     with session_scope(cfg.database_url) as session:
-        existing = session.execute(select(Article.id, Article.status).where(Article.canonical_url == canon)).first()
-        if existing is not None and existing.status == "ok":
-            session.execute(update(Entry).where(Entry.id == entry_id).values(article_id=existing.id, status="done"))
+        if _linked_to_stored(session, entry_id, canon):
             return
         summary.no_text += fp is None
         with _store_stage():
@@ -402,8 +410,9 @@ def _store_one(cfg: Settings, page: _Page, detection, fp: int | None, summary: P
                 session, article, detection, feed_id=feed_id, fingerprint=fp,
                 bands=bands(fp) if fp is not None else (), probes=probes(fp) if fp is not None else (),
                 same=is_near_duplicate)
-        session.execute(update(Entry).where(Entry.id == entry_id).values(
-            attempts=Entry.attempts + 1, article_id=row.id, status="done",
+        entries = Entry.__table__
+        session.execute(update(entries).where(entries.c.id == entry_id).values(
+            attempts=entries.c.attempts + 1, article_id=row.id, status="done",
             error=article.error and bounded(article.error)))
         summary.new_articles += 1
         summary.copies += copy is not None

@@ -88,7 +88,7 @@ def save_article(
     """
     lock_stories(session)
     none = FactChanges([], [], [])
-    values = _article_values(article, detection, feed_id, fingerprint, bands, copy_of)
+    values = _with_defaults(Article, _article_values(article, detection, feed_id, fingerprint, bands, copy_of))
     table = Article.__table__
     new_id = session.execute(
         dialect_insert(session, table).on_conflict_do_nothing(index_elements=["canonical_url"]).returning(table.c.id),
@@ -107,23 +107,30 @@ def save_article(
     if detection is None:
         return row, none
     if detection.mentions:
-        session.execute(insert(Mention.__table__), [
-            dict(article_id=row.id, kind=m.kind, key=m.key, term=clean_line(m.term)[:200], count=m.count)
-            for m in detection.mentions
-        ])
+        session.execute(insert(Mention.__table__), [_with_defaults(Mention, dict(
+            article_id=row.id, kind=m.kind, key=m.key, term=clean_line(m.term)[:200], count=m.count))
+            for m in detection.mentions])
     if not detection.figures:
         return row, none
-    figures = list(session.scalars(insert(Figure).returning(Figure, sort_by_parameter_order=True), [
-        dict(article_id=row.id, ordinal=i, value=f.value, unit=f.unit, low=f.low, high=f.high,
-             qualifier=f.qualifier, year=f.year, subject=f.subject and clean_line(f.subject),
-             technologies=list(f.technologies), sentence=clean_text(f.sentence), phrase=clean_line(f.phrase),
-             alt_value=f.alt.value if f.alt else None, alt_unit=f.alt.unit if f.alt else None,
-             kind=f.kind, start_offset=f.start if f.start >= 0 else None, end_offset=f.end if f.end >= 0 else None,
-             language=f.language or article.language, concept_key=f.concept, plan=f.plan, previous_value=f.previous)
-        for i, f in enumerate(detection.figures)
-    ]))
+    rows = [_with_defaults(Figure, dict(
+        article_id=row.id, ordinal=i, value=f.value, unit=f.unit, low=f.low, high=f.high,
+        qualifier=f.qualifier, year=f.year, subject=f.subject and clean_line(f.subject),
+        technologies=list(f.technologies), sentence=clean_text(f.sentence), phrase=clean_line(f.phrase),
+        alt_value=f.alt.value if f.alt else None, alt_unit=f.alt.unit if f.alt else None,
+        kind=f.kind, start_offset=f.start if f.start >= 0 else None, end_offset=f.end if f.end >= 0 else None,
+        language=f.language or article.language, concept_key=f.concept, plan=f.plan, previous_value=f.previous))
+        for i, f in enumerate(detection.figures)]
+    figures = [Figure(**r) for r in rows]  # not in the session: record_figures sets their fact_id, then one INSERT
     changes = record_figures(session, row, figures, copy_of=copy_of)
+    session.execute(insert(Figure.__table__), [{**r, "fact_id": fig.fact_id} for r, fig in zip(rows, figures)])
     return row, changes
+
+
+def _with_defaults(model: type, row: dict) -> dict:
+    """``row`` with each None replaced by its column's default, as the ORM's INSERT leaves a None to the default."""
+    columns = model.__table__.c
+    return {key: columns[key].default.arg if value is None and columns[key].default is not None
+            and columns[key].default.is_scalar else value for key, value in row.items()}
 
 
 def _persistent(session: Session, row: Article) -> Article:
