@@ -340,12 +340,22 @@ def _process_pages(cfg: Settings, todo: list[tuple], detector, budget, summary_o
 
 
 def _read_one(cfg: Settings, entry: tuple, result, summary: ProcessSummary) -> _Page | None:
-    """Record a page that needs no extraction (stored already, deferred, a fetch error); else extract it."""
+    """Extract a fetched page; record a page that needs no extraction (deferred, a fetch error, stored already).
+
+    A page fetched whole is extracted without asking the store first (it is asked in the store transaction);
+    only a page that fails is looked up, so that one stored meanwhile is linked, not quarantined."""
     from extract.errors import FetchDeferred
     from store import session_scope
     from store.models import Entry
 
     entry_id, _feed_id, link, canon = entry
+    if result.error is None:
+        try:
+            return _Page(entry, _read_page(result, link, canon, cfg.detect_max_chars))
+        except StageFailure:
+            if _stored_already(cfg, entry):
+                return None
+            raise
     with session_scope(cfg.database_url) as session:
         if _linked_to_stored(session, entry_id, canon):
             return None
@@ -353,16 +363,21 @@ def _read_one(cfg: Settings, entry: tuple, result, summary: ProcessSummary) -> _
             session.get(Entry, entry_id).error = bounded(redact(str(result.error)))
             summary.deferred += 1
             return None
-        if result.error is not None:
-            row = session.get(Entry, entry_id)
-            row.attempts += 1
-            permanent = not getattr(result.error, "transient", True) or row.attempts >= 3
-            row.error = bounded(redact(str(result.error)))
-            row.status = "error" if permanent else "new"
-            summary.errors += 1
-            summary.problems.append(f"{redact(link)}: {row.error}")
-            return None
-    return _Page(entry, _read_page(result, link, canon, cfg.detect_max_chars))
+        row = session.get(Entry, entry_id)
+        row.attempts += 1
+        permanent = not getattr(result.error, "transient", True) or row.attempts >= 3
+        row.error = bounded(redact(str(result.error)))
+        row.status = "error" if permanent else "new"
+        summary.errors += 1
+        summary.problems.append(f"{redact(link)}: {row.error}")
+        return None
+
+
+def _stored_already(cfg: Settings, entry: tuple) -> bool:
+    from store import session_scope
+
+    with session_scope(cfg.database_url) as session:
+        return _linked_to_stored(session, entry[0], entry[3])
 
 
 def _linked_to_stored(session, entry_id: int, canon: str) -> bool:
@@ -384,6 +399,8 @@ def _finish_one(cfg: Settings, page: _Page, outcome, summary: ProcessSummary) ->
     entry_id, _feed_id, link, _canon = page.entry
     try:
         if isinstance(outcome, StageFailure):
+            if _stored_already(cfg, page.entry):
+                return
             raise outcome
         _store_one(cfg, page, *outcome, summary)
     except StageFailure as failure:
