@@ -12,9 +12,9 @@ buttons) are left out when the long paragraphs hold at least half the words, so
 those lines — exactly what differs between syndicated copies — do not count.
 Chinese/Japanese/Korean text, written without spaces, counts each ideograph as
 a word (half a word for the paragraph length). Each shingle is hashed with
-blake2b (stable across processes, unlike ``hash()``); the 64 bit-votes are summed
-with a lane-packed big integer (one addition per hash byte), so a 1,000-word
-article takes 2–3 ms in pure Python.
+blake2b (stable across processes, unlike ``hash()``); the 64 bit-votes are counted over the
+joined digests, one byte column and bit at a time with ``bytes.translate`` and ``count`` (C loops,
+no Python step per shingle), so a 1,000-word article takes well under 1 ms.
 
 Threshold: near-duplicates at Hamming distance ≤ 7 (of 64), i.e. roughly ≥ 90 %
 of shingles shared (SimHash distance ≈ 64·θ/π for the angle θ between the
@@ -48,15 +48,10 @@ BAND_BITS = 16
 BAND_COUNT = BITS // BAND_BITS
 SHINGLE = 3
 MIN_PARAGRAPH_WORDS = 16
-_LANE = 24  # bits per counter lane: up to 16 million shingles
 _MASK64 = (1 << 64) - 1
 _TOKENS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
-# _SPREAD[k][b]: the byte value b of hash byte k, spread out so that bit i lands at lane 8k+i.
-_SPREAD = [
-    [sum(1 << (_LANE * (8 * k + i)) for i in range(8) if b >> i & 1) for b in range(256)]
-    for k in range(8)
-]
-_LANE_MASK = (1 << _LANE) - 1
+# _HAS_BIT[i]: bytes.translate table mapping a byte to 1 if its bit i is set, else to 0
+_HAS_BIT = [bytes(b >> i & 1 for b in range(256)) for i in range(8)]
 
 
 def _tokens(text: str) -> list[str]:
@@ -89,19 +84,15 @@ def fingerprint(text: str) -> int:
         return 0
     n = max(len(words) - SHINGLE + 1, 1)
     shingles = {" ".join(words[i : i + SHINGLE]) for i in range(n)}
-    acc = 0
-    spread = _SPREAD
-    for shingle in shingles:
-        digest = hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()
-        acc += (
-            spread[0][digest[0]] + spread[1][digest[1]] + spread[2][digest[2]] + spread[3][digest[3]]
-            + spread[4][digest[4]] + spread[5][digest[5]] + spread[6][digest[6]] + spread[7][digest[7]]
-        )
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(shingle.encode("utf-8"), digest_size=8).digest() for shingle in shingles])
     half = len(shingles) / 2
     value = 0
-    for bit in range(BITS):
-        if (acc >> (_LANE * bit)) & _LANE_MASK > half:
-            value |= 1 << bit
+    for k in range(8):  # hash byte k holds bits 8k..8k+7; its column of bytes is counted bit by bit, in C
+        column = digests[k::8]
+        for i, has_bit in enumerate(_HAS_BIT):
+            if column.translate(has_bit).count(1) > half:
+                value |= 1 << (8 * k + i)
     return to_signed(value)
 
 

@@ -3,7 +3,8 @@
 ``Budgeted`` runs a function (detection) in a forked worker process: past ``seconds`` the worker is
 killed, and a RecursionError, a MemoryError or a dead worker comes back as one ``StageFailure``
 whose text is one line ("detect: over the 30 s budget"). The caller quarantines that page and goes
-on with the next. The worker is reused between calls and started again after a kill.
+on with the next. The worker is reused between calls and started again after a kill. ``submit``
+starts a call and returns at once, so the caller works on (extracts the next page) while it runs.
 
 The worker is a plain ``os.fork`` child, not a ``multiprocessing.Process``: a Celery worker's task
 process counts as daemonic, and multiprocessing refuses to start children from one.
@@ -21,7 +22,7 @@ from typing import Any
 from extract.cleantext import bounded
 from extract.errors import PlanwatchError
 
-__all__ = ["Budgeted", "StageFailure", "failure_text"]
+__all__ = ["Budgeted", "Pending", "StageFailure", "failure_text"]
 
 
 class StageFailure(PlanwatchError):
@@ -75,11 +76,26 @@ class Budgeted:
         self._proc, self._conn = _Worker(pid), parent
 
     def __call__(self, *args: Any) -> Any:
+        return self.submit(*args).result()
+
+    def submit(self, *args: Any) -> "Pending":
+        """Start ``fn(*args)`` in the worker and return at once; ``result()`` waits, within the budget from now.
+
+        One call at a time: collect a submitted call's result before submitting the next.
+        """
         if self._proc is None or not self._proc.alive():
             self._start()
         try:
             self._conn.send(args)
-            ready = self._conn.poll(self.seconds)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return Pending(self, time.monotonic() + self.seconds, sent=False)
+        return Pending(self, time.monotonic() + self.seconds)
+
+    def _collect(self, deadline: float, sent: bool) -> Any:
+        try:
+            if not sent:
+                raise BrokenPipeError
+            ready = self._conn.poll(max(deadline - time.monotonic(), 0))
             if not ready:
                 self._kill()
                 raise StageFailure(self.stage, f"over the {self.seconds:g} s budget (page quarantined)")
@@ -110,6 +126,14 @@ class Budgeted:
         self.close()
 
 
+class Pending:
+    """A call running in a ``Budgeted`` worker; ``result()`` returns its value or raises StageFailure."""
+
+    def __init__(self, budgeted: Budgeted, deadline: float, sent: bool = True) -> None:
+        self._budgeted, self._deadline, self._sent = budgeted, deadline, sent
+
+    def result(self) -> Any:
+        return self._budgeted._collect(self._deadline, self._sent)
 
 
 class _Worker:

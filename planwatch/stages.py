@@ -229,29 +229,26 @@ def process_batch(entry_ids: list[int], cfg: Settings | None = None, budget=None
     a page that breaks a stage is quarantined and the batch goes on. Pages the fetch ``budget`` (default:
     a new one for this batch) stops stay 'new' with the reason recorded, for the next run.
     """
+    cfg = _settings(cfg)
+    summary = ProcessSummary()
+    todo = _todo(cfg, entry_ids)
+    if todo:
+        with _detector(cfg, taxonomy(cfg)) as detector:
+            _process_pages(cfg, todo, detector, budget or fetch_budget(cfg), {e[0]: summary for e in todo})
+    return asdict(summary)
+
+
+def _todo(cfg: Settings, entry_ids: list[int]) -> list[tuple]:
+    """(id, feed id, link, canonical URL) of these entries that are still 'new', in id order."""
     from sqlalchemy import select
 
-    from extract.errors import FetchDeferred
     from store import session_scope
     from store.models import Entry
 
-    cfg = _settings(cfg)
-    tax = taxonomy(cfg)
-    summary = ProcessSummary()
     with session_scope(cfg.database_url) as session:
-        todo = [(e.id, e.feed_id, e.link, e.canonical_url) for e in session.scalars(
-            select(Entry).where(Entry.id.in_(entry_ids), Entry.status == "new").order_by(Entry.id))]
-    if not todo:
-        return asdict(summary)
-    with _detector(cfg, tax) as detector:
-        budget = budget or fetch_budget(cfg)
-        for (entry_id, feed_id, link, canon), result in _fetched(todo, fetch_policy(cfg), budget):
-            summary.fetched += not isinstance(result.error, FetchDeferred)
-            try:
-                _process_one(cfg, entry_id, feed_id, link, canon, result, detector, summary)
-            except StageFailure as failure:
-                _quarantine(cfg.database_url, entry_id, link, failure, summary)
-    return asdict(summary)
+        return [tuple(row) for row in session.execute(
+            select(Entry.id, Entry.feed_id, Entry.link, Entry.canonical_url)
+            .where(Entry.id.in_(entry_ids), Entry.status == "new").order_by(Entry.id))]
 
 
 def finish_process(summaries: list[dict], cfg: Settings | None = None) -> dict:
@@ -287,48 +284,153 @@ def finish_process(summaries: list[dict], cfg: Settings | None = None) -> dict:
 
 
 def process_entries(cfg: Settings | None = None) -> dict:
-    """All of a run's pages in this process: plan_pages, then each batch, then finish_process."""
+    """All of a run's pages in this process, batch after batch as the mapped tasks would take them, through
+    one fetch pipeline and one detection worker (each batch keeps its own summary); then finish_process."""
     cfg = _settings(cfg)
-    budget = fetch_budget(cfg)
-    return finish_process([process_batch(batch, cfg, budget) for batch in plan_pages(cfg)], cfg)
+    batches = plan_pages(cfg)
+    summaries = [ProcessSummary() for _ in batches]
+    todo = [entry for batch in batches for entry in _todo(cfg, batch)]
+    if todo:
+        summary_of = {entry_id: summaries[n] for n, batch in enumerate(batches) for entry_id in batch}
+        with _detector(cfg, taxonomy(cfg)) as detector:
+            _process_pages(cfg, todo, detector, fetch_budget(cfg), summary_of)
+    return finish_process([asdict(s) for s in summaries], cfg)
 
 
-def _process_one(cfg: Settings, entry_id: int, feed_id: int, link: str, canon: str, result, detector,
-                 summary: ProcessSummary) -> None:
-    """Extract, detect and store one fetched page; a page that breaks a stage raises StageFailure."""
-    from extract.dedup import bands, fingerprint, is_near_duplicate, probes
+@dataclass
+class _Page:
+    """A page extracted and waiting for its detection (run in the worker while the next page is extracted)."""
+
+    entry: tuple  # (entry id, feed id, link, canonical URL)
+    article: object  # extract.records.Article
+    pending: object = None  # planwatch.budget.Pending: (detection, fingerprint); None without text
+
+    def outcome(self):
+        """(detection, fingerprint), (None, None) for a page without text, or the StageFailure of detection."""
+        if self.pending is None:
+            return None, None
+        try:
+            return self.pending.result()
+        except StageFailure as failure:
+            return failure
+
+
+def _process_pages(cfg: Settings, todo: list[tuple], detector, budget, summary_of: dict) -> None:
+    """Each page: fetched (a chunk ahead), extracted, then detected in the worker while the next page is
+    extracted, then stored in a transaction of its own; pages are stored in the order fetched."""
+    from extract.errors import FetchDeferred
+
+    waiting: _Page | None = None
+    for entry, result in _fetched(todo, fetch_policy(cfg), budget):
+        summary = summary_of[entry[0]]
+        summary.fetched += not isinstance(result.error, FetchDeferred)
+        page = None
+        try:
+            page = _read_one(cfg, entry, result, summary)
+        except StageFailure as failure:
+            _quarantine(cfg.database_url, entry[0], entry[2], failure, summary)
+        outcome = waiting.outcome() if waiting is not None else None
+        if page is not None and page.article.status == "ok":
+            page.pending = detector.submit(page.article.text, page.article.title, page.article.date)
+        if waiting is not None:
+            _finish_one(cfg, waiting, outcome, summary_of[waiting.entry[0]])
+        waiting = page
+    if waiting is not None:
+        _finish_one(cfg, waiting, waiting.outcome(), summary_of[waiting.entry[0]])
+
+
+def _read_one(cfg: Settings, entry: tuple, result, summary: ProcessSummary) -> _Page | None:
+    """Extract a fetched page; record a page that needs no extraction (deferred, a fetch error, stored already).
+
+    A page fetched whole is extracted without asking the store first (it is asked in the store transaction);
+    only a page that fails is looked up, so that one stored meanwhile is linked, not quarantined."""
     from extract.errors import FetchDeferred
     from store import session_scope
-    from store.articles import save_story
-    from store.models import Article, Entry
+    from store.models import Entry
+
+    entry_id, _feed_id, link, canon = entry
+    if result.error is None:
+        try:
+            return _Page(entry, _read_page(result, link, canon, cfg.detect_max_chars))
+        except StageFailure:
+            if _stored_already(cfg, entry):
+                return None
+            raise
+    with session_scope(cfg.database_url) as session:
+        if _linked_to_stored(session, entry_id, canon):
+            return None
+        if isinstance(result.error, FetchDeferred):
+            session.get(Entry, entry_id).error = bounded(redact(str(result.error)))
+            summary.deferred += 1
+            return None
+        row = session.get(Entry, entry_id)
+        row.attempts += 1
+        permanent = not getattr(result.error, "transient", True) or row.attempts >= 3
+        row.error = bounded(redact(str(result.error)))
+        row.status = "error" if permanent else "new"
+        summary.errors += 1
+        summary.problems.append(f"{redact(link)}: {row.error}")
+        return None
+
+
+def _stored_already(cfg: Settings, entry: tuple) -> bool:
+    from store import session_scope
 
     with session_scope(cfg.database_url) as session:
-        entry = session.get(Entry, entry_id)
-        existing = session.query(Article).filter_by(canonical_url=canon).one_or_none()
-        if existing is not None and existing.status == "ok":
-            entry.article_id, entry.status = existing.id, "done"
+        return _linked_to_stored(session, entry[0], entry[3])
+
+
+def _linked_to_stored(session, entry_id: int, canon: str) -> bool:
+    """If the page is stored already (by an earlier run, or another worker meanwhile), link the entry to it."""
+    from sqlalchemy import select, update
+
+    from store.models import Article, Entry
+
+    articles, entries = Article.__table__, Entry.__table__
+    existing = session.execute(select(articles.c.id, articles.c.status).where(articles.c.canonical_url == canon)).first()
+    if existing is None or existing.status != "ok":
+        return False
+    session.execute(update(entries).where(entries.c.id == entry_id).values(article_id=existing.id, status="done"))
+    return True
+
+
+def _finish_one(cfg: Settings, page: _Page, outcome, summary: ProcessSummary) -> None:
+    """Store a page whose detection is done; a page that broke detection or the store is quarantined."""
+    entry_id, _feed_id, link, _canon = page.entry
+    try:
+        if isinstance(outcome, StageFailure):
+            if _stored_already(cfg, page.entry):
+                return
+            raise outcome
+        _store_one(cfg, page, *outcome, summary)
+    except StageFailure as failure:
+        _quarantine(cfg.database_url, entry_id, link, failure, summary)
+
+
+def _store_one(cfg: Settings, page: _Page, detection, fp: int | None, summary: ProcessSummary) -> None:
+    """One transaction: the article (unless another worker stored it meanwhile) and its entry, done."""
+    from sqlalchemy import update
+
+    from extract.dedup import bands, is_near_duplicate, probes
+    from store import session_scope
+    from store.articles import save_story
+    from store.models import Entry
+
+    entry_id, feed_id, _link, canon = page.entry
+    article = page.article
+    with session_scope(cfg.database_url) as session:
+        if _linked_to_stored(session, entry_id, canon):
             return
-        if isinstance(result.error, FetchDeferred):
-            entry.error = bounded(redact(str(result.error)))
-            summary.deferred += 1
-            return
-        entry.attempts += 1
-        if result.error is not None:
-            permanent = not getattr(result.error, "transient", True) or entry.attempts >= 3
-            entry.error = bounded(redact(str(result.error)))
-            entry.status = "error" if permanent else "new"
-            summary.errors += 1
-            summary.problems.append(f"{redact(link)}: {entry.error}")
-            return
-        article, detection = _read_page(result, link, canon, detector, cfg.detect_max_chars)
-        fp = fingerprint(article.text) if article.status == "ok" else None
         summary.no_text += fp is None
         with _store_stage():
             row, copy, changes = save_story(
                 session, article, detection, feed_id=feed_id, fingerprint=fp,
                 bands=bands(fp) if fp is not None else (), probes=probes(fp) if fp is not None else (),
                 same=is_near_duplicate)
-        entry.article_id, entry.status, entry.error = row.id, "done", article.error and bounded(article.error)
+        entries = Entry.__table__
+        session.execute(update(entries).where(entries.c.id == entry_id).values(
+            attempts=entries.c.attempts + 1, article_id=row.id, status="done",
+            error=article.error and bounded(article.error)))
         summary.new_articles += 1
         summary.copies += copy is not None
         summary.new_facts += len(changes.new)
@@ -336,8 +438,8 @@ def _process_one(cfg: Settings, entry_id: int, feed_id: int, link: str, canon: s
         summary.corroborations += len(changes.corroborated)
 
 
-def _read_page(result, link: str, canon: str, detector, max_chars: int):
-    """The article and its detection; any failure of extraction or detection becomes a StageFailure."""
+def _read_page(result, link: str, canon: str, max_chars: int):
+    """The extracted article; a failure of extraction, or a text over the detection budget, is a StageFailure."""
     from extract.article import extract_article
     from extract.cleantext import clean_line, clean_text
 
@@ -347,12 +449,10 @@ def _read_page(result, link: str, canon: str, detector, max_chars: int):
     except Exception as exc:  # RecursionError, MemoryError, a parser bug: this page only
         raise StageFailure("extract", failure_text(exc)) from None
     article.canonical_url = canon
-    if article.status != "ok":
-        return article, None
-    if len(article.text) > max_chars:
+    if article.status == "ok" and len(article.text) > max_chars:
         raise StageFailure("detect", f"text of {len(article.text):,} characters is over the {max_chars:,} budget "
                                      "(fix: raise PLANWATCH_DETECT_MAX_CHARS if such pages are real)")
-    return article, detector(article.text, article.title, article.date)
+    return article
 
 
 @contextlib.contextmanager
@@ -371,12 +471,14 @@ def _store_stage():
 
 
 def _detector(cfg: Settings, tax):
-    """Detection under the per-article time budget, in a worker process."""
+    """Detection and the text fingerprint, (detection, fingerprint), under the per-article time budget, in a
+    worker process."""
+    from extract.dedup import fingerprint
     from extract.detect import detect
     from store.db import forget_connections
 
     def run(text: str, title: str | None, published):
-        return detect(text, title=title, published=published, taxonomy=tax)
+        return detect(text, title=title, published=published, taxonomy=tax), fingerprint(text)
 
     return Budgeted("detect", run, cfg.detect_timeout, on_fork=forget_connections)
 

@@ -6,19 +6,31 @@ import datetime as dt
 from typing import Callable
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from extract import records
 from extract.cleantext import bounded, clean_line, clean_text
 from store.facts import FactChanges, record_figures
 from store.locks import lock_stories
-from store.models import Article, Figure, Mention, utcnow
+from store.models import Article, Figure, Mention, UTCDateTime, utcnow
 from store.upsert import dialect_insert
 
 BANDS = 4  # columns band0..band3 hold extract.dedup.bands() of the text fingerprint
 COPY_WINDOW = dt.timedelta(days=30)  # syndicated copies appear within days; older look-alikes are other stories
 MAX_CANDIDATES = 500
+
+
+def _copy_candidates():
+    """Stored articles whose band keys match a probe, fetched since ``since``: one statement, built once."""
+    table = Article.__table__
+    probed = or_(*(table.c[f"band{i}"].in_(bindparam(f"band{i}", expanding=True)) for i in range(BANDS)))
+    return (select(table.c.id, table.c.fingerprint, table.c.duplicate_of_id)
+            .where(probed, table.c.status == "ok", table.c.fetched_at >= bindparam("since", type_=UTCDateTime()))
+            .order_by(table.c.id).limit(MAX_CANDIDATES))
+
+
+_COPY_CANDIDATES = _copy_candidates()
 
 
 def find_copy_of(session: Session, fingerprint: int, probes: tuple[tuple[int, ...], ...],
@@ -28,13 +40,9 @@ def find_copy_of(session: Session, fingerprint: int, probes: tuple[tuple[int, ..
     ``probes`` (extract.dedup.probes) are the band keys to look up, per band column: one indexed
     IN-lookup per column that reads ~N/960 rows of N, and only their ids and fingerprints.
     """
-    conds = [getattr(Article, f"band{i}").in_(keys) for i, keys in enumerate(probes[:BANDS])]
-    since = utcnow() - COPY_WINDOW
-    candidates = session.execute(
-        select(Article.id, Article.fingerprint, Article.duplicate_of_id)
-        .where(or_(*conds), Article.status == "ok", Article.fetched_at >= since)
-        .order_by(Article.id).limit(MAX_CANDIDATES)
-    )
+    params = {f"band{i}": list(keys) for i, keys in enumerate(probes[:BANDS])}
+    params.update({f"band{i}": [] for i in range(len(params), BANDS)})
+    candidates = session.execute(_COPY_CANDIDATES, {**params, "since": utcnow() - COPY_WINDOW})
     for article_id, candidate_fp, duplicate_of_id in candidates:
         if candidate_fp is not None and same(candidate_fp, fingerprint):
             return session.get(Article, duplicate_of_id or article_id)
@@ -80,12 +88,15 @@ def save_article(
     """
     lock_stories(session)
     none = FactChanges([], [], [])
-    values = _article_values(article, detection, feed_id, fingerprint, bands, copy_of)
-    row = session.scalars(
-        dialect_insert(session, Article).on_conflict_do_nothing(index_elements=["canonical_url"]).returning(Article),
-        [values],
-    ).one_or_none()
-    if row is None:
+    values = _with_defaults(Article, _article_values(article, detection, feed_id, fingerprint, bands, copy_of))
+    table = Article.__table__
+    new_id = session.execute(
+        dialect_insert(session, table).on_conflict_do_nothing(index_elements=["canonical_url"]).returning(table.c.id),
+        values,
+    ).scalar()
+    if new_id is not None:
+        row = _persistent(session, Article(id=new_id, **values))
+    else:
         row = session.scalars(select(Article).where(Article.canonical_url == article.canonical_url)).one()
         if row.status == "ok":
             return row, none
@@ -96,23 +107,37 @@ def save_article(
     if detection is None:
         return row, none
     if detection.mentions:
-        session.execute(insert(Mention), [
-            dict(article_id=row.id, kind=m.kind, key=m.key, term=clean_line(m.term)[:200], count=m.count)
-            for m in detection.mentions
-        ])
+        session.execute(insert(Mention.__table__), [_with_defaults(Mention, dict(
+            article_id=row.id, kind=m.kind, key=m.key, term=clean_line(m.term)[:200], count=m.count))
+            for m in detection.mentions])
     if not detection.figures:
         return row, none
-    figures = list(session.scalars(insert(Figure).returning(Figure, sort_by_parameter_order=True), [
-        dict(article_id=row.id, ordinal=i, value=f.value, unit=f.unit, low=f.low, high=f.high,
-             qualifier=f.qualifier, year=f.year, subject=f.subject and clean_line(f.subject),
-             technologies=list(f.technologies), sentence=clean_text(f.sentence), phrase=clean_line(f.phrase),
-             alt_value=f.alt.value if f.alt else None, alt_unit=f.alt.unit if f.alt else None,
-             kind=f.kind, start_offset=f.start if f.start >= 0 else None, end_offset=f.end if f.end >= 0 else None,
-             language=f.language or article.language, concept_key=f.concept, plan=f.plan, previous_value=f.previous)
-        for i, f in enumerate(detection.figures)
-    ]))
+    rows = [_with_defaults(Figure, dict(
+        article_id=row.id, ordinal=i, value=f.value, unit=f.unit, low=f.low, high=f.high,
+        qualifier=f.qualifier, year=f.year, subject=f.subject and clean_line(f.subject),
+        technologies=list(f.technologies), sentence=clean_text(f.sentence), phrase=clean_line(f.phrase),
+        alt_value=f.alt.value if f.alt else None, alt_unit=f.alt.unit if f.alt else None,
+        kind=f.kind, start_offset=f.start if f.start >= 0 else None, end_offset=f.end if f.end >= 0 else None,
+        language=f.language or article.language, concept_key=f.concept, plan=f.plan, previous_value=f.previous))
+        for i, f in enumerate(detection.figures)]
+    figures = [Figure(**r) for r in rows]  # not in the session: record_figures sets their fact_id, then one INSERT
     changes = record_figures(session, row, figures, copy_of=copy_of)
+    session.execute(insert(Figure.__table__), [{**r, "fact_id": fig.fact_id} for r, fig in zip(rows, figures)])
     return row, changes
+
+
+def _with_defaults(model: type, row: dict) -> dict:
+    """``row`` with each None replaced by its column's default, as the ORM's INSERT leaves a None to the default."""
+    columns = model.__table__.c
+    return {key: columns[key].default.arg if value is None and columns[key].default is not None
+            and columns[key].default.is_scalar else value for key, value in row.items()}
+
+
+def _persistent(session: Session, row: Article) -> Article:
+    """A row just inserted by a Core statement, as the session's persistent object (no SELECT to load it)."""
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
 
 
 def _article_values(article: records.Article, detection: records.Detection | None, feed_id: int | None,

@@ -18,7 +18,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from store.models import Article, Fact, FactSource, Figure, utcnow
-from store.upsert import insert_ignore
+from store.upsert import inserted
 
 _STOP = {
     "the", "a", "an", "of", "in", "for", "and", "to", "by", "on", "its", "their", "with", "at", "as", "from",
@@ -122,12 +122,12 @@ def record_figures(session: Session, article: Article, figures: list[Figure], *,
     """
     changes = FactChanges([], [], [])
     now = utcnow()
-    outlet = registered_domain(article.host)
     original = {}
     for f in (copy_of.figures if copy_of else ()):
         k = keys(f)
         original.setdefault((k.unit, k.value, f.year), f.fact_id)
     on_page: dict[tuple, Fact] = {}
+    linked: dict[int, Fact] = {}  # fact id -> fact, in the order of the figures
     for fig in figures:
         k = keys(fig)
         unit, vk = k.unit, k.value
@@ -162,17 +162,30 @@ def record_figures(session: Session, article: Article, figures: list[Figure], *,
             _revise_late(session, article, fig, k, fact, changes)  # the headline states 45, the body 'from 50 to 45'
         on_page.setdefault(page_key, fact)
         fig.fact_id = fact.id
-        added = insert_ignore(session, FactSource, [dict(fact_id=fact.id, article_id=article.id, host=outlet,
-                                                         seen_at=now)], ["fact_id", "article_id"])
-        if added:
-            created = fact.id in changes.new or fact.id in changes.revisions
-            fact.source_count = 1 if created else session.scalar(
-                select(func.count(distinct(FactSource.host))).where(FactSource.fact_id == fact.id))
-            fact.last_seen_at = now
-            if fact.id not in changes.new and fact.id not in changes.revisions and fact.id not in changes.corroborated:
-                changes.corroborated.append(fact.id)
+        linked.setdefault(fact.id, fact)
+    _add_sources(session, article, linked, now, changes)
     session.flush()
     return changes
+
+
+def _add_sources(session: Session, article: Article, linked: dict[int, Fact], now, changes: FactChanges) -> None:
+    """The article as a source of each linked fact, in one statement; a fact it newly corroborates counts its
+    outlets again (one grouped count for all of them)."""
+    outlet = registered_domain(article.host)
+    added = set(inserted(session, FactSource, [dict(fact_id=fact_id, article_id=article.id, host=outlet, seen_at=now)
+                                               for fact_id in linked], ["fact_id", "article_id"], "fact_id"))
+    created = set(changes.new) | set(changes.revisions)
+    recount = [fact_id for fact_id in linked if fact_id in added and fact_id not in created]
+    outlets = dict(session.execute(
+        select(FactSource.fact_id, func.count(distinct(FactSource.host)))
+        .where(FactSource.fact_id.in_(recount)).group_by(FactSource.fact_id)).all()) if recount else {}
+    for fact_id, fact in linked.items():
+        if fact_id not in added:
+            continue
+        fact.source_count = 1 if fact_id in created else outlets[fact_id]
+        fact.last_seen_at = now
+        if fact_id not in created and fact_id not in changes.corroborated:
+            changes.corroborated.append(fact_id)
 
 
 def _revise_late(session: Session, article: Article, fig: Figure, k: Keys, fact: Fact, changes: FactChanges) -> None:

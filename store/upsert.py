@@ -29,3 +29,13 @@ def insert_ignore(session: Session, model: type, rows: Iterable[dict[str, Any]],
         return 0
     stmt = dialect_insert(session, model).on_conflict_do_nothing(index_elements=conflict)
     return len(session.execute(stmt.returning(model.id), rows).all())
+
+
+def inserted(session: Session, model: type, rows: list[dict[str, Any]], conflict: list[str], column: str) -> list:
+    """Insert ``rows`` in one Core statement, skipping rows whose ``conflict`` columns exist; ``column`` of the
+    rows added."""
+    if not rows:
+        return []
+    table = model.__table__
+    stmt = dialect_insert(session, table).on_conflict_do_nothing(index_elements=conflict).returning(table.c[column])
+    return list(session.execute(stmt, rows).scalars())

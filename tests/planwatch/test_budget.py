@@ -72,3 +72,30 @@ def test_a_worker_that_dies_is_one_stage_failure_with_its_exit_code():
             budgeted(1)
         budgeted.fn = _square
         assert budgeted(3) == 9
+
+
+def _mark(path: str) -> str:
+    with open(path, "w") as f:
+        f.write("done")
+    return path
+
+
+def test_a_submitted_call_runs_while_the_caller_works_on(tmp_path):
+    marker = tmp_path / "ran"
+    with Budgeted("detect", _mark, 10) as budgeted:
+        pending = budgeted.submit(str(marker))
+        deadline = time.monotonic() + 10
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)  # the caller's own work: the call is done before its result is asked for
+        assert marker.exists()
+        assert pending.result() == str(marker)
+        assert budgeted(str(tmp_path / "again")) == str(tmp_path / "again")  # the same worker serves the next call
+
+
+def test_a_submitted_call_keeps_its_budget_from_submission_when_collected_late():
+    with Budgeted("detect", _slow, 0.3) as budgeted:
+        pending = budgeted.submit(1)
+        time.sleep(0.5)
+        with pytest.raises(StageFailure, match="over the 0.3 s budget"):
+            pending.result()
+        assert budgeted._proc is None  # killed and reaped

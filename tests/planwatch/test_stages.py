@@ -117,3 +117,45 @@ def test_pages_are_planned_in_batches_and_a_retried_batch_adds_nothing(cfg, http
     with session_scope(cfg.database_url) as s:
         assert tuple(s.scalar(select(func.count()).select_from(m)) for m in (Article, Fact, Figure)) == rows
     assert stages.finish_process(first, cfg)["new_facts"] == sum(s["new_facts"] for s in first)
+
+
+def test_a_page_another_worker_stored_meanwhile_is_linked_not_stored_again_nor_quarantined(cfg, monkeypatch):
+    """The pages are fetched, then another worker stores two of them: one extracts as usual, the other's
+    extraction breaks. Both entries end linked to the stored rows, with no attempt counted."""
+    import extract.article
+    from extract.records import Article as Record
+    from store import session_scope
+    from store.articles import save_article
+    from store.models import Article, Entry
+
+    for batch in stages.prepare(cfg):
+        stages.poll_batch(batch, cfg)
+    (batch,) = stages.plan_pages(cfg)
+    with session_scope(cfg.database_url) as s:
+        links = {e.link.rsplit("/", 1)[-1]: e for e in s.scalars(select(Entry).where(Entry.id.in_(batch)))}
+        stored = {name: links[name].canonical_url for name in ("good.html", "empty.html")}
+    real = extract.article.extract_article
+
+    def meanwhile(content, url, **kwargs):
+        if url.endswith("empty.html"):
+            raise RuntimeError("parser bug")
+        return real(content, url, **kwargs)
+
+    def fetched_then_stored(todo, policy, budget):
+        pages = list(real_fetched(todo, policy, budget))
+        with session_scope(cfg.database_url) as s:
+            for canon in stored.values():
+                save_article(s, Record(url=canon, canonical_url=canon, title="Stored by another worker", text="text"), None)
+        yield from pages
+
+    real_fetched = stages._fetched
+    monkeypatch.setattr(stages, "_fetched", fetched_then_stored)
+    monkeypatch.setattr(extract.article, "extract_article", meanwhile)
+    summary = stages.process_batch(batch, cfg)
+    assert summary["quarantined"] == [] and summary["new_articles"] == 0
+    with session_scope(cfg.database_url) as s:
+        rows = {a.canonical_url: a.id for a in s.scalars(select(Article))}
+        assert len(rows) == 2
+        for name, canon in stored.items():
+            entry = s.get(Entry, links[name].id)
+            assert (entry.status, entry.article_id, entry.attempts) == ("done", rows[canon], 0), name
