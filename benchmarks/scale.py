@@ -51,30 +51,45 @@ def through_cluster(bodies: list[bytes], workers: int, batch: int, folder: Path)
             cluster.trigger("planwatch_ingest")
             cluster.wait_settled("planwatch_ingest", timeout=3600)
             runs = [r for r in cluster.runs("planwatch_ingest") if r[1] == "success"]
+            busiest = max(runs, key=lambda r: (r[3] - r[2]).total_seconds()) if runs else None
+            run_id = busiest[0] if busiest else ""
             span = cluster.query(
                 "SELECT count(*), min(start_date), max(end_date), count(DISTINCT hostname) FROM task_instance"
-                " WHERE dag_id = 'planwatch_ingest' AND task_id = 'process' AND map_index >= 0")[0]
+                " WHERE dag_id = 'planwatch_ingest' AND run_id = :r AND task_id = 'process' AND map_index >= 0",
+                r=run_id)[0]
             phases = cluster.query(
                 "SELECT task_id, count(*), min(start_date), max(end_date), sum(EXTRACT(EPOCH FROM end_date - start_date)),"
-                " min(queued_dttm) FROM task_instance WHERE dag_id = 'planwatch_ingest' GROUP BY task_id"
-                " ORDER BY min(start_date)")
+                " min(queued_dttm), string_agg(DISTINCT hostname, ',') FROM task_instance"
+                " WHERE dag_id = 'planwatch_ingest' AND run_id = :r GROUP BY task_id ORDER BY min(start_date)", r=run_id)
+            mapped = cluster.query(
+                "SELECT hostname, queued_dttm, start_date, end_date FROM task_instance WHERE dag_id = 'planwatch_ingest'"
+                " AND run_id = :r AND task_id = 'process' AND map_index >= 0 ORDER BY hostname, start_date", r=run_id)
             with session_scope(cluster.store_url) as s:
                 stored = s.scalar(sa.select(sa.func.count()).select_from(Article))
-            busiest = max(runs, key=lambda r: (r[3] - r[2]).total_seconds()) if runs else None
     finally:
         server.stop()
     if busiest is None:
         raise SystemExit(f"scale: no successful planwatch_ingest run with {workers} workers")
     return {"seconds": (busiest[3] - busiest[2]).total_seconds(), "stored": stored, "tasks": span[0],
             "process_seconds": (span[2] - span[1]).total_seconds(), "hosts": span[3],
-            "phases": [_phase(row, busiest[2]) for row in phases]}
+            "phases": [_phase(row, busiest[2]) for row in phases] + _timeline(mapped, busiest[2])}
+
+
+def _timeline(mapped, run_start) -> list[str]:
+    """Per worker, each mapped process task as queued>start-end, in seconds after the run's start."""
+    at = lambda t: f"{(t - run_start).total_seconds():.1f}" if t else "-"  # noqa: E731
+    hosts: dict[str, list[str]] = {}
+    for host, queued, start, end in mapped:
+        hosts.setdefault(host, []).append(f"{at(queued)}>{at(start)}-{at(end)}")
+    return [f"    process on {host}: {' '.join(spans)}" for host, spans in hosts.items()]
 
 
 def _phase(row, run_start) -> str:
-    """One task's line: tries, when it was first queued and started and last ended (s after the run's start), busy s."""
-    task_id, tries, start, end, busy, queued = row
+    """One task's line in the run: instances, hosts, when it was first queued and started and last ended (s after the run's start), busy s."""
+    task_id, tries, start, end, busy, queued, hosts = row
     at = lambda t: f"{(t - run_start).total_seconds():6.1f}" if t else "     -"  # noqa: E731
-    return f"    {task_id:<13} x{tries:<3} queued {at(queued)}  start {at(start)}  end {at(end)}  busy {busy or 0:6.1f} s"
+    return (f"    {task_id:<13} x{tries:<3} queued {at(queued)}  start {at(start)}  end {at(end)}  busy {busy or 0:6.1f} s"
+            f"  on {hosts}")
 
 
 def single_process(bodies: list[bytes], folder: Path) -> float:
