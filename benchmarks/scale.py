@@ -1,6 +1,6 @@
 """Does ingest spread over Celery workers? The same pages through planwatch_ingest with 1 and with 2 workers.
 
-    uv run python benchmarks/scale.py [--pages 2000] [--batch 50] [--skip-run]
+    uv run python benchmarks/scale.py [--pages 2000] [--batch 200] [--skip-run]
 
 PAGES real-size pages (benchmarks/pages.py: ../shared/realpages and ../shared/eval, repeated) are served
 on loopback as RSS feeds. Each configuration gets a fresh LocalCluster (`planwatch serve --cluster`:
@@ -111,7 +111,7 @@ def single_process(bodies: list[bytes], folder: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=2000)
-    parser.add_argument("--batch", type=int, default=50, help="PLANWATCH_PAGE_BATCH_SIZE: pages per mapped task")
+    parser.add_argument("--batch", type=int, default=200, help="PLANWATCH_PAGE_BATCH_SIZE: pages per mapped task")
     parser.add_argument("--skip-run", action="store_true", help="leave out the single-process planwatch run")
     args = parser.parse_args()
     bodies = bench_pages.pages(args.pages)

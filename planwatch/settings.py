@@ -115,7 +115,7 @@ class Settings:
     detect_max_chars: int = 500_000
     run_fetch_budget: float = 900.0
     host_fetch_budget: float = 120.0
-    page_batch_size: int = 50
+    page_batch_size: int = 200
     airflow_database_url: str = "postgresql+psycopg2://postgres@127.0.0.1:5432/planwatch_airflow"
     broker_url: str = "redis://127.0.0.1:6379/0"
     workers: int = 2
@@ -154,7 +154,7 @@ def load(env: dict | None = None) -> Settings:
         detect_max_chars=read(_int, "PLANWATCH_DETECT_MAX_CHARS", Settings.detect_max_chars, 1000),
         run_fetch_budget=read(_number, "PLANWATCH_RUN_FETCH_BUDGET", Settings.run_fetch_budget, 1),
         host_fetch_budget=read(_number, "PLANWATCH_HOST_FETCH_BUDGET", Settings.host_fetch_budget, 1),
-        page_batch_size=read(_int, "PLANWATCH_PAGE_BATCH_SIZE", 50, 1),
+        page_batch_size=read(_int, "PLANWATCH_PAGE_BATCH_SIZE", 200, 1),
         airflow_database_url=read(lambda e: _database_url(e.get("PLANWATCH_AIRFLOW_DATABASE_URL")
                                                           or Settings.airflow_database_url,
                                                           "PLANWATCH_AIRFLOW_DATABASE_URL")),
