@@ -73,9 +73,13 @@ def test_log_in_open_planwatch_and_see_the_sample_facts(api_server, browser, sho
     assert "the next ingest run polls 1 feed(s)" in page.content()
 
     page.goto(f"{api_server.url}/dags/planwatch_ingest")
-    page.get_by_text("Audit Log").first.wait_for()  # the DAG's tabs are drawn, the plugin's last
-    page.get_by_role("tab", name="planwatch").or_(page.get_by_role("link", name="planwatch").last).first.click()
-    page.frame_locator("iframe").first.get_by_text("feeds:").first.wait_for(timeout=60_000)  # the DAG page loads the plugin page last
+    # the DAG's tabs are drawn, the plugin's last: wait for that tab itself (the nav entry has the same name, and
+    # clicking it before the tab was drawn opened the Facts page instead)
+    tab = page.locator('[href$="/plugin/planwatch_dag"]').first
+    tab.wait_for(timeout=60_000)
+    tab.click()
+    page.wait_for_url("**/dags/planwatch_ingest/plugin/planwatch_dag")
+    page.frame_locator("iframe").first.get_by_text("feeds:").first.wait_for(timeout=60_000)
     page.screenshot(path=shots / "dag-tab.png")
     page.close()
 
