@@ -75,21 +75,26 @@ def through_cluster(bodies: list[bytes], workers: int, batch: int, folder: Path)
             "phases": [_phase(row, busiest[2]) for row in phases] + _timeline(mapped, busiest[2])}
 
 
+def _after(t, run_start, width: int = 0) -> str:
+    """Seconds from the run's start to ``t``, or '-'."""
+    return f"{(t - run_start).total_seconds():{width}.1f}" if t else "-".rjust(width)
+
+
 def _timeline(mapped, run_start) -> list[str]:
     """Per worker, each mapped process task as queued>start-end, in seconds after the run's start."""
-    at = lambda t: f"{(t - run_start).total_seconds():.1f}" if t else "-"  # noqa: E731
     hosts: dict[str, list[str]] = {}
     for host, queued, start, end in mapped:
-        hosts.setdefault(host, []).append(f"{at(queued)}>{at(start)}-{at(end)}")
+        hosts.setdefault(host, []).append(
+            f"{_after(queued, run_start)}>{_after(start, run_start)}-{_after(end, run_start)}")
     return [f"    process on {host}: {' '.join(spans)}" for host, spans in hosts.items()]
 
 
 def _phase(row, run_start) -> str:
-    """One task's line in the run: instances, hosts, when it was first queued and started and last ended (s after the run's start), busy s."""
+    """One task's line in the run: instances, hosts, when it was first queued and started and last ended (s after
+    the run's start), busy s."""
     task_id, tries, start, end, busy, queued, hosts = row
-    at = lambda t: f"{(t - run_start).total_seconds():6.1f}" if t else "     -"  # noqa: E731
-    return (f"    {task_id:<13} x{tries:<3} queued {at(queued)}  start {at(start)}  end {at(end)}  busy {busy or 0:6.1f} s"
-            f"  on {hosts}")
+    return (f"    {task_id:<13} x{tries:<3} queued {_after(queued, run_start, 6)}  start {_after(start, run_start, 6)}"
+            f"  end {_after(end, run_start, 6)}  busy {busy or 0:6.1f} s  on {hosts}")
 
 
 def single_process(bodies: list[bytes], folder: Path) -> float:

@@ -24,11 +24,7 @@ def insert_ignore(session: Session, model: type, rows: Iterable[dict[str, Any]],
 
     Returns how many rows were added.
     """
-    rows = list(rows)
-    if not rows:
-        return 0
-    stmt = dialect_insert(session, model).on_conflict_do_nothing(index_elements=conflict)
-    return len(session.execute(stmt.returning(model.id), rows).all())
+    return len(inserted(session, model, list(rows), conflict, "id"))
 
 
 def inserted(session: Session, model: type, rows: list[dict[str, Any]], conflict: list[str], column: str) -> list:
