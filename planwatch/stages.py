@@ -408,7 +408,7 @@ def _finish_one(cfg: Settings, page: _Page, outcome, summary: ProcessSummary) ->
 
 
 def _store_one(cfg: Settings, page: _Page, detection, fp: int | None, summary: ProcessSummary) -> None:
-    """One transaction: the article (unless another worker stored it meanwhile) and its entry, done."""
+    """One transaction: the article (unless it is stored already: another worker meanwhile) and its entry, done."""
     from sqlalchemy import update
 
     from extract.dedup import bands, is_near_duplicate, probes
@@ -416,23 +416,26 @@ def _store_one(cfg: Settings, page: _Page, detection, fp: int | None, summary: P
     from store.articles import save_story
     from store.models import Entry
 
-    entry_id, feed_id, _link, canon = page.entry
+    entry_id, feed_id, _link, _canon = page.entry
     article = page.article
+    entries = Entry.__table__
     with session_scope(cfg.database_url) as session:
-        if _linked_to_stored(session, entry_id, canon):
-            return
-        summary.no_text += fp is None
         with _store_stage():
-            row, copy, changes = save_story(
+            saved = save_story(
                 session, article, detection, feed_id=feed_id, fingerprint=fp,
                 bands=bands(fp) if fp is not None else (), probes=probes(fp) if fp is not None else (),
                 same=is_near_duplicate)
-        entries = Entry.__table__
+        if saved.before:
+            session.execute(update(entries).where(entries.c.id == entry_id).values(article_id=saved.row.id,
+                                                                                  status="done"))
+            return
         session.execute(update(entries).where(entries.c.id == entry_id).values(
-            attempts=entries.c.attempts + 1, article_id=row.id, status="done",
+            attempts=entries.c.attempts + 1, article_id=saved.row.id, status="done",
             error=article.error and bounded(article.error)))
+        changes = saved.changes
+        summary.no_text += fp is None
         summary.new_articles += 1
-        summary.copies += copy is not None
+        summary.copies += saved.copy is not None
         summary.new_facts += len(changes.new)
         summary.revisions += len(changes.revisions)
         summary.corroborations += len(changes.corroborated)

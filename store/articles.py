@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import Callable, NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
@@ -49,6 +49,16 @@ def find_copy_of(session: Session, fingerprint: int, probes: tuple[tuple[int, ..
     return None
 
 
+class Saved(NamedTuple):
+    """What save_story did: the article's row, the first copy of its story (or None) and the fact changes;
+    ``before`` when the article was stored already (an earlier run, another worker) and nothing was written."""
+
+    row: Article
+    copy: Article | None
+    changes: FactChanges
+    before: bool
+
+
 def save_story(
     session: Session,
     article: records.Article,
@@ -57,8 +67,8 @@ def save_story(
     probes: tuple[tuple[int, ...], ...] = (),
     same: Callable[[int, int], bool] | None = None,
     **stored,
-) -> tuple[Article, Article | None, FactChanges]:
-    """Find the stored story this article copies, then ``save_article``: (row, first copy or None, changes).
+) -> Saved:
+    """Find the stored story this article copies, then store it as ``save_article`` does.
 
     ``stored`` are save_article's keywords (feed_id, fingerprint, bands). The lookup and the save run
     under the story lock, so a copy stored by another worker a moment earlier is found, never missed.
@@ -67,8 +77,8 @@ def save_story(
     fp, copy = stored.get("fingerprint"), None
     if fp is not None and probes and same is not None:
         copy = find_copy_of(session, fp, probes, same)
-    row, changes = save_article(session, article, detection, copy_of=copy, **stored)
-    return row, copy, changes
+    row, changes, before = _save_locked(session, article, detection, copy_of=copy, **stored)
+    return Saved(row, None if before else copy, changes, before)
 
 
 def save_article(
@@ -87,6 +97,15 @@ def save_article(
     an article already stored with text is left alone, so a retry or a second worker adds nothing.
     """
     lock_stories(session)
+    row, changes, _before = _save_locked(session, article, detection, feed_id=feed_id, fingerprint=fingerprint,
+                                         bands=bands, copy_of=copy_of)
+    return row, changes
+
+
+def _save_locked(session: Session, article: records.Article, detection: records.Detection | None, *,
+                 feed_id: int | None = None, fingerprint: int | None = None, bands: tuple[int, ...] = (),
+                 copy_of: Article | None = None) -> tuple[Article, FactChanges, bool]:
+    """save_article under the story lock the caller holds; (row, changes, stored before)."""
     none = FactChanges([], [], [])
     values = _with_defaults(Article, _article_values(article, detection, feed_id, fingerprint, bands, copy_of))
     table = Article.__table__
@@ -99,19 +118,19 @@ def save_article(
     else:
         row = session.scalars(select(Article).where(Article.canonical_url == article.canonical_url)).one()
         if row.status == "ok":
-            return row, none
+            return row, none, True
         session.execute(delete(Mention).where(Mention.article_id == row.id))
         session.execute(delete(Figure).where(Figure.article_id == row.id))
         session.execute(update(Article).where(Article.id == row.id).values(values))
         session.refresh(row)
     if detection is None:
-        return row, none
+        return row, none, False
     if detection.mentions:
         session.execute(insert(Mention.__table__), [_with_defaults(Mention, dict(
             article_id=row.id, kind=m.kind, key=m.key, term=clean_line(m.term)[:200], count=m.count))
             for m in detection.mentions])
     if not detection.figures:
-        return row, none
+        return row, none, False
     rows = [_with_defaults(Figure, dict(
         article_id=row.id, ordinal=i, value=f.value, unit=f.unit, low=f.low, high=f.high,
         qualifier=f.qualifier, year=f.year, subject=f.subject and clean_line(f.subject),
@@ -123,7 +142,7 @@ def save_article(
     figures = [Figure(**r) for r in rows]  # not in the session: record_figures sets their fact_id, then one INSERT
     changes = record_figures(session, row, figures, copy_of=copy_of)
     session.execute(insert(Figure.__table__), [{**r, "fact_id": fig.fact_id} for r, fig in zip(rows, figures)])
-    return row, changes
+    return row, changes, False
 
 
 def _with_defaults(model: type, row: dict) -> dict:
