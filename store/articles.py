@@ -45,8 +45,15 @@ def find_copy_of(session: Session, fingerprint: int, probes: tuple[tuple[int, ..
     candidates = session.execute(_COPY_CANDIDATES, {**params, "since": utcnow() - COPY_WINDOW})
     for article_id, candidate_fp, duplicate_of_id in candidates:
         if candidate_fp is not None and same(candidate_fp, fingerprint):
-            return session.get(Article, duplicate_of_id or article_id)
+            return _reference(session, duplicate_of_id or article_id)
     return None
+
+
+def _reference(session: Session, article_id: int) -> Article:
+    """The stored article of this id as the session's object, its columns and figures read only when used (a copy
+    needs only the first copy's id, and its figures when it has figures of its own)."""
+    known = session.identity_map.get(session.identity_key(Article, article_id))
+    return known if known is not None else _persistent(session, Article(id=article_id))
 
 
 class Saved(NamedTuple):
@@ -153,7 +160,8 @@ def _with_defaults(model: type, row: dict) -> dict:
 
 
 def _persistent(session: Session, row: Article) -> Article:
-    """A row just inserted by a Core statement, as the session's persistent object (no SELECT to load it)."""
+    """A stored row (just inserted by a Core statement, or known by its id) as the session's persistent object,
+    without a SELECT to load it: a column not given is read when used."""
     make_transient_to_detached(row)
     session.add(row)
     return row
