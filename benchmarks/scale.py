@@ -6,9 +6,10 @@ PAGES real-size pages (benchmarks/pages.py: ../shared/realpages and ../shared/ev
 on loopback as RSS feeds. Each configuration gets a fresh LocalCluster (`planwatch serve --cluster`:
 PostgreSQL databases PREFIX_* (default planwatch_cluster_bench_*), dropped afterwards; the Redis database
 of --redis-url (default 8), emptied) with one worker of concurrency 1, then two workers of concurrency 1;
-planwatch_ingest is triggered once and timed from Airflow's own dag_run start and end. Printed beside
-them: the bound (extract_article, i.e. trafilatura, alone on the same pages in one and in two processes)
-and the single-process `planwatch run` on the same pages (SQLite store).
+once the DAG is parsed and every worker answers a ping (the cluster is up: its start-up is not the
+ingest's), planwatch_ingest is triggered once and timed from Airflow's own dag_run start and end.
+Printed beside them: the bound (extract_article, i.e. trafilatura, alone on the same pages in one and in
+two processes) and the single-process `planwatch run` on the same pages (SQLite store).
 
 Targets (2-core machine): two workers >= 1.6 x the pages/s of one; the ingest run with two workers
 <= 1.5 x the time of the two-process extraction bound.
@@ -50,6 +51,7 @@ def through_cluster(bodies: list[bytes], workers: int, batch: int, folder: Path,
         with LocalCluster(env, folder / f"home-{workers}", redis_url=redis_url, workers=workers, concurrency=1,
                           pg_server=PG, prefix=prefix) as cluster:
             cluster.wait_parsed("planwatch_ingest", timeout=600)
+            cluster.wait_workers(workers, timeout=600)
             cluster.trigger("planwatch_ingest")
             cluster.wait_settled("planwatch_ingest", timeout=3600)
             runs = [r for r in cluster.runs("planwatch_ingest") if r[1] == "success"]
