@@ -14,7 +14,7 @@ from extract.cleantext import bounded, clean_line, clean_text
 from store.facts import FactChanges, record_figures
 from store.locks import lock_stories
 from store.models import Article, Figure, Mention, UTCDateTime, utcnow
-from store.upsert import dialect_insert
+from store.upsert import ignoring
 
 BANDS = 4  # columns band0..band3 hold extract.dedup.bands() of the text fingerprint
 COPY_WINDOW = dt.timedelta(days=30)  # syndicated copies appear within days; older look-alikes are other stories
@@ -31,6 +31,7 @@ def _copy_candidates():
 
 
 _COPY_CANDIDATES = _copy_candidates()
+_INSERT_MENTIONS, _INSERT_FIGURES = insert(Mention.__table__), insert(Figure.__table__)
 
 
 def find_copy_of(session: Session, fingerprint: int, probes: tuple[tuple[int, ...], ...],
@@ -116,10 +117,7 @@ def _save_locked(session: Session, article: records.Article, detection: records.
     none = FactChanges([], [], [])
     values = _with_defaults(Article, _article_values(article, detection, feed_id, fingerprint, bands, copy_of))
     table = Article.__table__
-    new_id = session.execute(
-        dialect_insert(session, table).on_conflict_do_nothing(index_elements=["canonical_url"]).returning(table.c.id),
-        values,
-    ).scalar()
+    new_id = session.execute(ignoring(session, Article, ["canonical_url"], "id"), values).scalar()
     if new_id is not None:
         row = _persistent(session, Article(id=new_id, **values))
     else:
@@ -133,7 +131,7 @@ def _save_locked(session: Session, article: records.Article, detection: records.
     if detection is None:
         return row, none, False
     if detection.mentions:
-        session.execute(insert(Mention.__table__), [_with_defaults(Mention, dict(
+        session.execute(_INSERT_MENTIONS, [_with_defaults(Mention, dict(
             article_id=row.id, kind=m.kind, key=m.key, term=clean_line(m.term)[:200], count=m.count))
             for m in detection.mentions])
     if not detection.figures:
@@ -148,7 +146,7 @@ def _save_locked(session: Session, article: records.Article, detection: records.
         for i, f in enumerate(detection.figures)]
     figures = [Figure(**r) for r in rows]  # not in the session: record_figures sets their fact_id, then one INSERT
     changes = record_figures(session, row, figures, copy_of=copy_of)
-    session.execute(insert(Figure.__table__), [{**r, "fact_id": fig.fact_id} for r, fig in zip(rows, figures)])
+    session.execute(_INSERT_FIGURES, [{**r, "fact_id": fig.fact_id} for r, fig in zip(rows, figures)])
     return row, changes, False
 
 
