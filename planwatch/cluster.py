@@ -103,8 +103,11 @@ class LocalCluster:
         finally:
             app.close()
 
-    def trigger(self, dag_id: str) -> None:
-        subprocess.run([sys.executable, "-m", "airflow", "dags", "trigger", dag_id], env=self.airflow_env,
+    def trigger(self, dag_id: str, conf: dict | None = None) -> None:
+        import json
+
+        extra = ["--conf", json.dumps(conf)] if conf else []
+        subprocess.run([sys.executable, "-m", "airflow", "dags", "trigger", dag_id, *extra], env=self.airflow_env,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def runs(self, dag_id: str) -> list:
