@@ -1,14 +1,17 @@
 """Does ingest spread over Celery workers? The same pages through planwatch_ingest with 1 and with 2 workers.
 
-    uv run python benchmarks/scale.py [--pages 2000] [--batch 200] [--skip-run]
+    uv run python benchmarks/scale.py [--pages 2000] [--batch 200] [--skip-run] [--redis-url URL] [--prefix NAME]
 
 PAGES real-size pages (benchmarks/pages.py: ../shared/realpages and ../shared/eval, repeated) are served
 on loopback as RSS feeds. Each configuration gets a fresh LocalCluster (`planwatch serve --cluster`:
-PostgreSQL databases planwatch_cluster_bench_*, dropped afterwards; Redis database 8) with one worker of
-concurrency 1, then two workers of concurrency 1; planwatch_ingest is triggered once and timed from
-Airflow's own dag_run start and end. Printed beside them: the bound (extract_article, i.e. trafilatura,
-alone on the same pages in one and in two processes) and the single-process `planwatch run` on the same
-pages (SQLite store).
+PostgreSQL databases PREFIX_* (default planwatch_cluster_bench_*), dropped afterwards; the Redis database
+of --redis-url (default 8), emptied) with one worker of concurrency 1, then two workers of concurrency 1;
+the feeds are served without items until the cluster is up (every worker answers a ping) and the run
+the DAG's schedule starts at boot has finished on them, then planwatch_ingest is triggered once (force:
+every feed polled now) and timed from Airflow's own dag_run start and end: the cluster's start-up is not
+the ingest's.
+Printed beside them: the bound (extract_article, i.e. trafilatura, alone on the same pages in one and in
+two processes) and the single-process `planwatch run` on the same pages (SQLite store).
 
 Targets (2-core machine): two workers >= 1.6 x the pages/s of one; the ingest run with two workers
 <= 1.5 x the time of the two-process extraction bound.
@@ -22,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -29,9 +33,11 @@ import pages as bench_pages  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/8"
 PG = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+PREFIX = "planwatch_cluster_bench"
 
 
-def through_cluster(bodies: list[bytes], workers: int, batch: int, folder: Path) -> dict:
+def through_cluster(bodies: list[bytes], workers: int, batch: int, folder: Path, redis_url: str = REDIS_URL,
+                    prefix: str = PREFIX) -> dict:
     """Seconds of one planwatch_ingest run over these pages with ``workers`` workers of concurrency 1."""
     import sqlalchemy as sa
 
@@ -45,10 +51,14 @@ def through_cluster(bodies: list[bytes], workers: int, batch: int, folder: Path)
         env = dict(os.environ)
         env.update(bench_pages.config_env(folder / f"config-{workers}", bench_pages.serve(server, bodies), len(bodies)))
         env["PLANWATCH_PAGE_BATCH_SIZE"] = str(batch)
-        with LocalCluster(env, folder / f"home-{workers}", redis_url=REDIS_URL, workers=workers, concurrency=1,
-                          pg_server=PG, prefix="planwatch_cluster_bench") as cluster:
+        serve_feeds = _held_feeds(server)
+        with LocalCluster(env, folder / f"home-{workers}", redis_url=redis_url, workers=workers, concurrency=1,
+                          pg_server=PG, prefix=prefix) as cluster:
             cluster.wait_parsed("planwatch_ingest", timeout=600)
-            cluster.trigger("planwatch_ingest")
+            cluster.wait_workers(workers, timeout=600)
+            cluster.wait_settled("planwatch_ingest", timeout=600)  # the run its schedule started at boot
+            serve_feeds()
+            cluster.trigger("planwatch_ingest", conf={"force": True})
             cluster.wait_settled("planwatch_ingest", timeout=3600)
             runs = [r for r in cluster.runs("planwatch_ingest") if r[1] == "success"]
             busiest = max(runs, key=lambda r: (r[3] - r[2]).total_seconds()) if runs else None
@@ -73,6 +83,17 @@ def through_cluster(bodies: list[bytes], workers: int, batch: int, folder: Path)
     return {"seconds": (busiest[3] - busiest[2]).total_seconds(), "stored": stored, "tasks": span[0],
             "process_seconds": (span[2] - span[1]).total_seconds(), "hosts": span[3],
             "phases": [_phase(row, busiest[2]) for row in phases] + _timeline(mapped, busiest[2])}
+
+
+def _held_feeds(server) -> Callable[[], None]:
+    """Serve every feed without items until the returned function puts the real ones back."""
+    from planwatch.standins import Reply
+
+    real = {path: reply for path, reply in server.routes.items() if path.startswith("/feed/")}
+    empty = Reply(200, '<?xml version="1.0"?><rss version="2.0"><channel><title>held</title></channel></rss>',
+                  {"Content-Type": "application/rss+xml"})
+    server.routes.update(dict.fromkeys(real, empty))
+    return lambda: server.routes.update(real)
 
 
 def _after(t, run_start, width: int = 0) -> str:
@@ -118,6 +139,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=200, help="PLANWATCH_PAGE_BATCH_SIZE: pages per mapped task")
     parser.add_argument("--skip-run", action="store_true", help="leave out the single-process planwatch run")
+    parser.add_argument("--redis-url", default=REDIS_URL, help="the broker: a Redis database this run may empty")
+    parser.add_argument("--prefix", default=PREFIX, help="name prefix of the PostgreSQL databases made and dropped")
     args = parser.parse_args()
     bodies = bench_pages.pages(args.pages)
     n = len(bodies)
@@ -130,7 +153,7 @@ def main() -> None:
         folder = Path(tmp)
         results = {}
         for workers in (1, 2):
-            r = results[workers] = through_cluster(bodies, workers, args.batch, folder)
+            r = results[workers] = through_cluster(bodies, workers, args.batch, folder, args.redis_url, args.prefix)
             print(f"ingest DAG, CeleryExecutor, {workers} worker(s) x concurrency 1: run {r['seconds']:.1f} s "
                   f"({n / r['seconds']:.1f} pages/s; {r['stored']} articles; {r['tasks']} process tasks on "
                   f"{r['hosts']} worker(s), first start to last end {r['process_seconds']:.1f} s)", flush=True)

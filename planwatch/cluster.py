@@ -93,8 +93,21 @@ class LocalCluster:
         self.wait("the DAGs to be parsed", lambda: set(dag_ids) <= {
             r[0] for r in self.query("SELECT dag_id FROM serialized_dag")}, timeout)
 
-    def trigger(self, dag_id: str) -> None:
-        subprocess.run([sys.executable, "-m", "airflow", "dags", "trigger", dag_id], env=self.airflow_env,
+    def wait_workers(self, count: int, timeout: float = 300) -> None:
+        """Until ``count`` Celery workers answer a ping on the broker (each has started its pool)."""
+        from celery import Celery
+
+        app = Celery(broker=self.redis_url)
+        try:
+            self.wait(f"{count} Celery workers", lambda: len(app.control.ping(timeout=1.0)) >= count, timeout, every=1)
+        finally:
+            app.close()
+
+    def trigger(self, dag_id: str, conf: dict | None = None) -> None:
+        import json
+
+        extra = ["--conf", json.dumps(conf)] if conf else []
+        subprocess.run([sys.executable, "-m", "airflow", "dags", "trigger", dag_id, *extra], env=self.airflow_env,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def runs(self, dag_id: str) -> list:

@@ -93,7 +93,7 @@ def _store_stream(url: str, root: Path, stream: list[dict]) -> tuple[dict[str, i
             if article.status == "ok":
                 detection = detect(article.text, title=article.title, published=article.date)
                 fp = fingerprint(article.text)
-            row, _copy, changes = save_story(
+            row, _copy, changes, _before = save_story(
                 session, article, detection, fingerprint=fp, bands=bands(fp) if fp is not None else (),
                 probes=probes(fp) if fp is not None else (), same=is_near_duplicate)
             ids[page["id"]] = row.id

@@ -118,6 +118,8 @@ def cluster_env(cfg: Settings, host: str = "127.0.0.1", port: int = 8080) -> dic
         "AIRFLOW__CELERY__BROKER_URL": cfg.broker_url,
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + cfg.airflow_database_url,
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(cfg.worker_concurrency),
+        # each worker imports planwatch and compiles detection once before it forks its pool: tasks start warm
+        "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "planwatch.celery_config.CELERY_CONFIG",
         "PLANWATCH_DATABASE_URL": cfg.database_url,
     })
     return env

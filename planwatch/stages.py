@@ -382,15 +382,16 @@ def _stored_already(cfg: Settings, entry: tuple) -> bool:
 
 def _linked_to_stored(session, entry_id: int, canon: str) -> bool:
     """If the page is stored already (by an earlier run, or another worker meanwhile), link the entry to it."""
-    from sqlalchemy import select, update
+    from sqlalchemy import select
 
-    from store.models import Article, Entry
+    from store.entries import link_entry
+    from store.models import Article
 
-    articles, entries = Article.__table__, Entry.__table__
+    articles = Article.__table__
     existing = session.execute(select(articles.c.id, articles.c.status).where(articles.c.canonical_url == canon)).first()
     if existing is None or existing.status != "ok":
         return False
-    session.execute(update(entries).where(entries.c.id == entry_id).values(article_id=existing.id, status="done"))
+    link_entry(session, entry_id, existing.id)
     return True
 
 
@@ -408,31 +409,28 @@ def _finish_one(cfg: Settings, page: _Page, outcome, summary: ProcessSummary) ->
 
 
 def _store_one(cfg: Settings, page: _Page, detection, fp: int | None, summary: ProcessSummary) -> None:
-    """One transaction: the article (unless another worker stored it meanwhile) and its entry, done."""
-    from sqlalchemy import update
-
+    """One transaction: the article (unless it is stored already: another worker meanwhile) and its entry, done."""
     from extract.dedup import bands, is_near_duplicate, probes
     from store import session_scope
     from store.articles import save_story
-    from store.models import Entry
+    from store.entries import link_entry, mark_stored
 
-    entry_id, feed_id, _link, canon = page.entry
+    entry_id, feed_id, _link, _canon = page.entry
     article = page.article
     with session_scope(cfg.database_url) as session:
-        if _linked_to_stored(session, entry_id, canon):
-            return
-        summary.no_text += fp is None
         with _store_stage():
-            row, copy, changes = save_story(
+            saved = save_story(
                 session, article, detection, feed_id=feed_id, fingerprint=fp,
                 bands=bands(fp) if fp is not None else (), probes=probes(fp) if fp is not None else (),
                 same=is_near_duplicate)
-        entries = Entry.__table__
-        session.execute(update(entries).where(entries.c.id == entry_id).values(
-            attempts=entries.c.attempts + 1, article_id=row.id, status="done",
-            error=article.error and bounded(article.error)))
+        if saved.before:
+            link_entry(session, entry_id, saved.row.id)
+            return
+        mark_stored(session, entry_id, saved.row.id, article.error and bounded(article.error))
+        changes = saved.changes
+        summary.no_text += fp is None
         summary.new_articles += 1
-        summary.copies += copy is not None
+        summary.copies += saved.copy is not None
         summary.new_facts += len(changes.new)
         summary.revisions += len(changes.revisions)
         summary.corroborations += len(changes.corroborated)

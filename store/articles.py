@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import Callable, NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
@@ -14,7 +14,7 @@ from extract.cleantext import bounded, clean_line, clean_text
 from store.facts import FactChanges, record_figures
 from store.locks import lock_stories
 from store.models import Article, Figure, Mention, UTCDateTime, utcnow
-from store.upsert import dialect_insert
+from store.upsert import ignoring
 
 BANDS = 4  # columns band0..band3 hold extract.dedup.bands() of the text fingerprint
 COPY_WINDOW = dt.timedelta(days=30)  # syndicated copies appear within days; older look-alikes are other stories
@@ -31,6 +31,7 @@ def _copy_candidates():
 
 
 _COPY_CANDIDATES = _copy_candidates()
+_INSERT_MENTIONS, _INSERT_FIGURES = insert(Mention.__table__), insert(Figure.__table__)
 
 
 def find_copy_of(session: Session, fingerprint: int, probes: tuple[tuple[int, ...], ...],
@@ -45,8 +46,25 @@ def find_copy_of(session: Session, fingerprint: int, probes: tuple[tuple[int, ..
     candidates = session.execute(_COPY_CANDIDATES, {**params, "since": utcnow() - COPY_WINDOW})
     for article_id, candidate_fp, duplicate_of_id in candidates:
         if candidate_fp is not None and same(candidate_fp, fingerprint):
-            return session.get(Article, duplicate_of_id or article_id)
+            return _reference(session, duplicate_of_id or article_id)
     return None
+
+
+def _reference(session: Session, article_id: int) -> Article:
+    """The stored article of this id as the session's object, its columns and figures read only when used (a copy
+    needs only the first copy's id, and its figures when it has figures of its own)."""
+    known = session.identity_map.get(session.identity_key(Article, article_id))
+    return known if known is not None else _persistent(session, Article(id=article_id))
+
+
+class Saved(NamedTuple):
+    """What save_story did: the article's row, the first copy of its story (or None) and the fact changes;
+    ``before`` when the article was stored already (an earlier run, another worker) and nothing was written."""
+
+    row: Article
+    copy: Article | None
+    changes: FactChanges
+    before: bool
 
 
 def save_story(
@@ -57,8 +75,8 @@ def save_story(
     probes: tuple[tuple[int, ...], ...] = (),
     same: Callable[[int, int], bool] | None = None,
     **stored,
-) -> tuple[Article, Article | None, FactChanges]:
-    """Find the stored story this article copies, then ``save_article``: (row, first copy or None, changes).
+) -> Saved:
+    """Find the stored story this article copies, then store it as ``save_article`` does.
 
     ``stored`` are save_article's keywords (feed_id, fingerprint, bands). The lookup and the save run
     under the story lock, so a copy stored by another worker a moment earlier is found, never missed.
@@ -67,8 +85,8 @@ def save_story(
     fp, copy = stored.get("fingerprint"), None
     if fp is not None and probes and same is not None:
         copy = find_copy_of(session, fp, probes, same)
-    row, changes = save_article(session, article, detection, copy_of=copy, **stored)
-    return row, copy, changes
+    row, changes, before = _save_locked(session, article, detection, copy_of=copy, **stored)
+    return Saved(row, None if before else copy, changes, before)
 
 
 def save_article(
@@ -87,31 +105,37 @@ def save_article(
     an article already stored with text is left alone, so a retry or a second worker adds nothing.
     """
     lock_stories(session)
+    row, changes, _before = _save_locked(session, article, detection, feed_id=feed_id, fingerprint=fingerprint,
+                                         bands=bands, copy_of=copy_of)
+    return row, changes
+
+
+def _save_locked(session: Session, article: records.Article, detection: records.Detection | None, *,
+                 feed_id: int | None = None, fingerprint: int | None = None, bands: tuple[int, ...] = (),
+                 copy_of: Article | None = None) -> tuple[Article, FactChanges, bool]:
+    """save_article under the story lock the caller holds; (row, changes, stored before)."""
     none = FactChanges([], [], [])
     values = _with_defaults(Article, _article_values(article, detection, feed_id, fingerprint, bands, copy_of))
     table = Article.__table__
-    new_id = session.execute(
-        dialect_insert(session, table).on_conflict_do_nothing(index_elements=["canonical_url"]).returning(table.c.id),
-        values,
-    ).scalar()
+    new_id = session.execute(ignoring(session, Article, ["canonical_url"], "id"), values).scalar()
     if new_id is not None:
         row = _persistent(session, Article(id=new_id, **values))
     else:
         row = session.scalars(select(Article).where(Article.canonical_url == article.canonical_url)).one()
         if row.status == "ok":
-            return row, none
+            return row, none, True
         session.execute(delete(Mention).where(Mention.article_id == row.id))
         session.execute(delete(Figure).where(Figure.article_id == row.id))
         session.execute(update(Article).where(Article.id == row.id).values(values))
         session.refresh(row)
     if detection is None:
-        return row, none
+        return row, none, False
     if detection.mentions:
-        session.execute(insert(Mention.__table__), [_with_defaults(Mention, dict(
+        session.execute(_INSERT_MENTIONS, [_with_defaults(Mention, dict(
             article_id=row.id, kind=m.kind, key=m.key, term=clean_line(m.term)[:200], count=m.count))
             for m in detection.mentions])
     if not detection.figures:
-        return row, none
+        return row, none, False
     rows = [_with_defaults(Figure, dict(
         article_id=row.id, ordinal=i, value=f.value, unit=f.unit, low=f.low, high=f.high,
         qualifier=f.qualifier, year=f.year, subject=f.subject and clean_line(f.subject),
@@ -122,8 +146,8 @@ def save_article(
         for i, f in enumerate(detection.figures)]
     figures = [Figure(**r) for r in rows]  # not in the session: record_figures sets their fact_id, then one INSERT
     changes = record_figures(session, row, figures, copy_of=copy_of)
-    session.execute(insert(Figure.__table__), [{**r, "fact_id": fig.fact_id} for r, fig in zip(rows, figures)])
-    return row, changes
+    session.execute(_INSERT_FIGURES, [{**r, "fact_id": fig.fact_id} for r, fig in zip(rows, figures)])
+    return row, changes, False
 
 
 def _with_defaults(model: type, row: dict) -> dict:
@@ -134,7 +158,8 @@ def _with_defaults(model: type, row: dict) -> dict:
 
 
 def _persistent(session: Session, row: Article) -> Article:
-    """A row just inserted by a Core statement, as the session's persistent object (no SELECT to load it)."""
+    """A stored row (just inserted by a Core statement, or known by its id) as the session's persistent object,
+    without a SELECT to load it: a column not given is read when used."""
     make_transient_to_detached(row)
     session.add(row)
     return row

@@ -13,11 +13,13 @@ advisory lock), so two processes migrating at once take turns.
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -25,6 +27,7 @@ from store.errors import translated
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 LOCK_TIMEOUT = 15.0  # seconds a process waits for another one's lock before StoreBusy
+PING_IDLE = 1.0  # seconds a pooled PostgreSQL connection may sit idle and be used again without a ping
 MIGRATION_LOCK = 0x706C_616E  # PostgreSQL advisory lock key taken while migrating
 _engines: dict[str, Engine] = {}
 
@@ -34,8 +37,7 @@ def engine_for(url: str) -> Engine:
     engine = _engines.get(url)
     if engine is None:
         with translated(url):
-            engine = (_sqlite_engine(url) if url.startswith("sqlite")
-                      else create_engine(url, pool_pre_ping=True, connect_args=_pg_args()))
+            engine = _sqlite_engine(url) if url.startswith("sqlite") else _server_engine(url)
         _engines[url] = engine
     return engine
 
@@ -64,6 +66,37 @@ def _sqlite_engine(url: str, *, transactional_ddl: bool = False) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin(conn):
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock first: two migrating processes take turns
+
+    return engine
+
+
+def _server_engine(url: str) -> Engine:
+    """A PostgreSQL engine whose pool pings a connection idle for over ``PING_IDLE`` s before handing it out.
+
+    A restarted server has dropped the pooled connections; one returned a moment ago (the next article of a
+    batch) is used without the extra round trip a ping on every checkout would cost.
+    """
+    engine = create_engine(url, connect_args=_pg_args())
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn, record):
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", 0.0) <= PING_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as err:
+            if engine.dialect.is_disconnect(err, dbapi_conn, None):
+                raise InvalidatePoolError() from err  # the pool drops its connections and connects anew
+            raise
 
     return engine
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from extract.cleantext import clean_line
 from extract.records import FeedEntry
 from store.models import Article, Entry
 from store.upsert import insert_ignore
+
+_ENTRIES = Entry.__table__
+_LINK = (update(_ENTRIES).where(_ENTRIES.c.id == bindparam("entry_id"))
+         .values(article_id=bindparam("article_id"), status="done"))
+_STORED = (update(_ENTRIES).where(_ENTRIES.c.id == bindparam("entry_id"))
+           .values(attempts=_ENTRIES.c.attempts + 1, article_id=bindparam("article_id"), status="done",
+                   error=bindparam("error")))
 
 
 def add_entries(session: Session, feed_id: int, entries: list[FeedEntry], canonical: dict[str, str]) -> int:
@@ -40,6 +47,16 @@ def link_known_articles(session: Session) -> None:
     for entry in pending:
         if entry.canonical_url in known:
             entry.article_id, entry.status = known[entry.canonical_url], "done"
+
+
+def link_entry(session: Session, entry_id: int, article_id: int) -> None:
+    """The entry's page was stored from another entry (or by another worker): link it, done, no attempt counted."""
+    session.execute(_LINK, {"entry_id": entry_id, "article_id": article_id})
+
+
+def mark_stored(session: Session, entry_id: int, article_id: int, error: str | None) -> None:
+    """The entry's page was just stored as ``article_id`` (``error``: why it has no text, if so): one attempt, done."""
+    session.execute(_STORED, {"entry_id": entry_id, "article_id": article_id, "error": error})
 
 
 def pending_entries(session: Session, limit: int, max_attempts: int = 3) -> list[Entry]:

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 STORIES = 0x706C_616E_7374  # "planst": deciding which stored story an article copies and which facts it states
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def lock_stories(session: Session) -> None:
@@ -16,4 +17,4 @@ def lock_stories(session: Session) -> None:
     the first's committed rows (READ COMMITTED). SQLite needs nothing: it admits one writer at a time.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORIES})
+        session.execute(_LOCK, {"key": STORIES})

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterable
 
 from sqlalchemy.orm import Session
 
 
-def dialect_insert(session: Session, model: type):
-    """``insert(model)`` of the session's dialect, which has ``on_conflict_do_nothing``/``_do_update``."""
-    dialect = session.get_bind().dialect.name
+def _dialect_insert(dialect: str, model: type):
+    """``insert(model)`` of this dialect, which has ``on_conflict_do_nothing``."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -32,6 +32,17 @@ def inserted(session: Session, model: type, rows: list[dict[str, Any]], conflict
     rows added."""
     if not rows:
         return []
+    return list(session.execute(ignoring(session, model, conflict, column), rows).scalars())
+
+
+def ignoring(session: Session, model: type, conflict: list[str], column: str):
+    """INSERT ... ON CONFLICT (``conflict``) DO NOTHING RETURNING ``column`` for the session's dialect, built once
+    (a statement built anew costs more Python than its execution)."""
+    return _ignoring(session.get_bind().dialect.name, model, tuple(conflict), column)
+
+
+@functools.cache
+def _ignoring(dialect: str, model: type, conflict: tuple[str, ...], column: str):
     table = model.__table__
-    stmt = dialect_insert(session, table).on_conflict_do_nothing(index_elements=conflict).returning(table.c[column])
-    return list(session.execute(stmt, rows).scalars())
+    return (_dialect_insert(dialect, table).on_conflict_do_nothing(index_elements=list(conflict))
+            .returning(table.c[column]))

@@ -90,3 +90,23 @@ def test_an_unreachable_postgresql_gives_a_clear_error():
     except StoreUnavailable as exc:
         assert "secret" not in str(exc) and "***@127.0.0.1:1" in str(exc)
     dispose_all()
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced(db_url, monkeypatch):
+    """A restarted server has closed the pool's connections: one idle for over PING_IDLE is pinged, found
+    dead and replaced, so the next transaction works."""
+    migrate(db_url)
+    with session_scope(db_url) as session:
+        dropped = session.scalar(sa.text("SELECT pg_backend_pid()"))
+    admin = sa.create_engine(db_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            assert conn.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+    finally:
+        admin.dispose()
+    monkeypatch.setattr(store.db, "PING_IDLE", 0.0)
+    with session_scope(db_url) as session:
+        session.add(Feed(name="x", config_url="https://a.example/rss", url="https://a.example/rss"))
+        assert session.scalar(sa.text("SELECT pg_backend_pid()")) != dropped
+    dispose_all()
