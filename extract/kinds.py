@@ -8,7 +8,6 @@ targets and gives the new one its ``previous`` value: the old end then corrobora
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 
@@ -107,8 +106,8 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
         kind = _kind(fig.unit, year, before, after, clause, rest, published)
         if sentence not in plan_of:
             plan_of[sentence] = _plan(sentence)
-        out.append(dataclasses.replace(
-            fig, start=start - offset if start >= 0 else -1, end=end - offset if end >= 0 else -1, language=language,
+        out.append(fig.revised(
+            start=start - offset if start >= 0 else -1, end=end - offset if end >= 0 else -1, language=language,
             kind=kind, year=None if kind == "outcome" else year, concept=_with_growth(concept, fig.unit, before, after),
             plan=plan_of[sentence], subject=readable))
     return _pair_changes(out)
@@ -249,19 +248,19 @@ def _pair_changes(figures: list[Figure]) -> list[Figure]:
             counter = _COUNTER.search(out[old].phrase)
             if out[old].unit != "count" or counter and not out[new].phrase.endswith(counter.group()):
                 continue
-            out[old] = dataclasses.replace(out[old], unit=out[new].unit)
+            out[old] = out[old].revised(unit=out[new].unit)
         revise = _REVISE.search(sentence)
         if revise or (out[new].kind in ("target", "forecast") and out[old].kind in ("target", "forecast")
                       and _REVISE.search(sentence)):
             kind = out[new].kind if out[new].kind in ("target", "forecast") else "target"
             year = out[new].year or out[old].year
             concept = out[i].concept or out[i + 1].concept
-            out[old] = dataclasses.replace(out[old], kind=kind, year=year, concept=concept)
-            out[new] = dataclasses.replace(out[new], kind=kind, year=year, previous=out[old].value, concept=concept)
+            out[old] = out[old].revised(kind=kind, year=year, concept=concept)
+            out[new] = out[new].revised(kind=kind, year=year, previous=out[old].value, concept=concept)
         elif out[new].kind in ("target", "forecast"):
-            out[old] = dataclasses.replace(out[old], kind="outcome" if out[old].year is None else out[old].kind)
+            out[old] = out[old].revised(kind="outcome" if out[old].year is None else out[old].kind)
         else:
             concept = out[new].concept or out[old].concept
-            out[new] = dataclasses.replace(out[new], kind="change", year=None, previous=out[old].value, concept=concept)
+            out[new] = out[new].revised(kind="change", year=None, previous=out[old].value, concept=concept)
             ends.add(old)
     return [f for j, f in enumerate(out) if j not in ends]
