@@ -20,7 +20,7 @@ from extract.subjects import readable_subject, subject_problem
 _FORECAST_EN = [r"(?<!than )(?<!than earlier )expect(?!ation)\w*", r"forecast\w*", r"project(?:ed|ion|ions|s)?",
                 r"estimat\w*", r"predict\w*", r"anticipat\w*", "could reach", "likely to", "is set to reach",
                 r"analysts? (?:say|see)"]
-_FORECAST = re.compile(case_led(_FORECAST_EN) + "|预计|預計|预测|預測|有望|(?<![于於超出])(?:预期|預期)|估计|估計|估算")
+_FORECAST = re.compile(case_led(_FORECAST_EN) + "|预计|預計|预测|預測|有望|预(?<![于於超出]预)期|預(?<![于於超出]預)期|估计|估計|估算")
 _TARGET_EN = [r"target\w*", "goals?", "aims?", "aiming", "ambitions?", "calls? for", "plans? to", "seeks? to",
               r"strive\w*", r"pledg\w*", r"commit\w*", "will", "shall", "should", "is to", "are to",
               r"by (?:the end of )?20\d\d", r"through 20\d\d", "set to", r"envisag\w*", "blueprint", "outline",
