@@ -65,7 +65,7 @@ _TARGET_WORD = re.compile(case_led(_TARGET_WORD_EN, after=r"\b") + "|"
 _PLAN_WORD = r"\s+(?:five-year\s+)?plan"
 _PLAN_14 = re.compile(case_led(["14th", "fourteenth"], after=_PLAN_WORD) + "|十四五|第十四个五年|第十四個五年")
 _PLAN_15 = re.compile(case_led(["15th", "fifteenth"], after=_PLAN_WORD) + "|十五五|第十五个五年|第十五個五年")
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_YEAR = re.compile(r"(2(?<!\d2)0\d\d)(?!\d)")  # the lookbehind after the '2': the engine skips to one
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CLAUSE = re.compile(r"[,;，；。：:]")
 _COUNTER = re.compile(r"[家个個项項座台套辆輛人件]$")  # a Chinese count of its own kind ('3万家': companies)
