@@ -38,11 +38,14 @@ _PAST = re.compile(
 _GROWTH_EN = ["growth", r"grow\w*", "grew", "rose", "rise", "rising", "increase[ds]?", "up", "year[ -]on[ -]year",
               "annual(?:ly)?", "a year", "per year", r"expand\w*", r"boost\w*", r"climb\w*", r"jump\w*"]
 _GROWTH = re.compile(case_led(_GROWTH_EN, after=r"\b") + "|增长|增長|增速|同比|年增|年均|增幅")
+_REVISE_VERBS = ["rais", "lift", "revis", "lower", "cut", "upgrad", "downgrad", "increas", "bump", "adjust"]
+_REVISED = ["target", "goal", "forecast", "projection", "estimate", "outlook"]
 _REVISE = re.compile(
-    r"(?i:\b(?:rais\w*|lift\w*|revis\w*|lower\w*|cut\w*|upgrad\w*|downgrad\w*|increas\w*|bump\w*|adjust\w*|"
-    r"reduc\w*|trimm?\w*|scal\w*)\b[^.;]{0,60}?\b(?:target|goal|forecast|projection|estimate|outlook)s?\b|"
-    r"\b(?:target|goal|forecast|projection|estimate|outlook)s?\s+(?:was|were|is|are|has been|have been|had been)\s+"
-    r"(?:\w+\s+)?(?:rais|lift|revis|lower|cut|upgrad|downgrad|increas|bump|adjust)\w*)|上调|上調|下调|下調|上修|下修|调高|調高|调低|調低|调降|調降|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
+    case_led([v + r"\w*" for v in _REVISE_VERBS + ["reduc", "trimm?", "scal"]],
+             after=r"\b[^.;]{0,60}?\b(?:" + "|".join(_REVISED) + r")s?\b") + "|"
+    + case_led(_REVISED, after=r"s?\s+(?:was|were|is|are|has been|have been|had been)\s+(?:\w+\s+)?(?:"
+               + "|".join(_REVISE_VERBS) + r")\w*") + "|"
+    r"上调|上調|下调|下調|上修|下修|调高|調高|调低|調低|调降|調降|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
 _QUAL = r"(?:(?:at least|more than|over|about|around|nearly|some|roughly|above|by)\s+)*"
 _GROWTH_BEFORE = re.compile(
     r"(?i:\b(?:by|grow\w*|grew|rose|rise|rising|increas\w*|(?<!made )(?<!make )(?<!makes )up|expand\w*|jump\w*|"
