@@ -158,7 +158,9 @@ def _alternation(terms: list[tuple[str, str]], english: bool) -> _Matcher | None
     engine skips a branch whose literal differs from the text without entering it, so at each position it follows
     one path of the terms that start there instead of trying every term (a 2,000-character sentence took 65 ms,
     then 0.3 ms; the trie makes a news sentence's scan about ten times faster again), and a Chinese regex is
-    searched for only where one of its first characters stands.
+    searched for only where one of its first characters stands. An English regex tests, at a word start, whether
+    any first character stands there, in one set, before its branches one by one (a space after a comma or a
+    digit took the engine through all of them).
     """
     if not terms:
         return None
@@ -181,7 +183,8 @@ def _alternation(terms: list[tuple[str, str]], english: bool) -> _Matcher | None
             branches.append(branch)
             ids += more
     if english:
-        return _Matcher(re.compile(r"(?<![\w&-])(?:" + "|".join(branches) + r")(?![\w&])"), ids, False)
+        return _Matcher(re.compile(r"(?<![\w&-])(?=" + char_class(set(by_lead)) + ")(?:" + "|".join(branches)
+                                   + r")(?![\w&])"), ids, False)
     return _Matcher(re.compile("|".join(branches)), ids, all(not term[0].isascii() for term, _ in terms))
 
 
@@ -231,9 +234,13 @@ class Concepts:
         spans = []
         ascii_only = text.isascii()
         for m in matchers:
-            if m is not None and not (ascii_only and m.needs_non_ascii):
+            if m is None or (ascii_only and m.needs_non_ascii):
+                continue
+            first = m.regex.search(text)  # most texts name no term: no iterator made for them
+            if first is not None:
                 names = m.ids
-                spans += [(x.start(), x.end(), names[x.lastindex - 1]) for x in m.regex.finditer(text)]
+                spans.append((first.start(), first.end(), names[first.lastindex - 1]))
+                spans += [(x.start(), x.end(), names[x.lastindex - 1]) for x in m.regex.finditer(text, first.end())]
         return spans
 
     def _split(self, text: str, terms, spans=None) -> tuple[list[str], list[str]]:
@@ -262,14 +269,14 @@ class Concepts:
         order, terms, techs_m = self._compiled
         parts = (subject[:SENTENCE_WINDOW], clause[-SENTENCE_WINDOW:], rest[:SENTENCE_WINDOW], sentence[-SENTENCE_WINDOW:],
                  measured, around[:SENTENCE_WINDOW])
-        if measured == parts[2]:
-            parts = parts[:4] + (None,) + parts[5:]  # the measured part is the rest: read once
+        canon = [parts.index(p) for p in parts]  # a part equal to an earlier one (often: measured, rest) is read as it
         scanned: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
         firsts: dict[int, str | None] = {}
 
         def spans(k: int, which: int) -> list[tuple[int, int, str]]:
             """Spans in part ``k`` (0 subject, 1 clause, 2 rest, 3 sentence, 4 measured, 5 around) of main concepts
             (0) or modifiers (1)."""
+            k = canon[k]
             if (k, which) not in scanned:
                 scanned[k, which] = self._spans(parts[k], terms[which])
             return scanned[k, which]
@@ -279,7 +286,7 @@ class Concepts:
         def named(k: int, which: int) -> set[str]:
             """The main concepts (0) or modifiers (1) named in part ``k``, each outside a longer term of the other
             sort; no term crosses a part, so parts are read alone (the other sort only when this one is found)."""
-            k = 2 if k == 4 and parts[4] is None else k
+            k = canon[k]
             if (k, which) not in names:
                 found = spans(k, which)
                 names[k, which] = _outside(found, spans(k, 1 - which)) if found else set()
@@ -287,8 +294,7 @@ class Concepts:
 
         def first_tech(k: int) -> str | None:
             """The technology named first in part ``k`` (of two at one place, the longer)."""
-            if k == 4 and parts[4] is None:
-                k = 2
+            k = canon[k]
             if k not in firsts:
                 found = self._spans(parts[k], techs_m)
                 firsts[k] = min((s, -(e - s), i) for s, e, i in found)[2] if found else None

@@ -8,7 +8,6 @@ targets and gives the new one its ``previous`` value: the old end then corrobora
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 
@@ -21,7 +20,7 @@ from extract.subjects import readable_subject, subject_problem
 _FORECAST_EN = [r"(?<!than )(?<!than earlier )expect(?!ation)\w*", r"forecast\w*", r"project(?:ed|ion|ions|s)?",
                 r"estimat\w*", r"predict\w*", r"anticipat\w*", "could reach", "likely to", "is set to reach",
                 r"analysts? (?:say|see)"]
-_FORECAST = re.compile(case_led(_FORECAST_EN) + "|预计|預計|预测|預測|有望|(?<![于於超出])(?:预期|預期)|估计|估計|估算")
+_FORECAST = re.compile(case_led(_FORECAST_EN) + "|预计|預計|预测|預測|有望|预(?<![于於超出]预)期|預(?<![于於超出]預)期|估计|估計|估算")
 _TARGET_EN = [r"target\w*", "goals?", "aims?", "aiming", "ambitions?", "calls? for", "plans? to", "seeks? to",
               r"strive\w*", r"pledg\w*", r"commit\w*", "will", "shall", "should", "is to", "are to",
               r"by (?:the end of )?20\d\d", r"through 20\d\d", "set to", r"envisag\w*", "blueprint", "outline",
@@ -39,11 +38,14 @@ _PAST = re.compile(
 _GROWTH_EN = ["growth", r"grow\w*", "grew", "rose", "rise", "rising", "increase[ds]?", "up", "year[ -]on[ -]year",
               "annual(?:ly)?", "a year", "per year", r"expand\w*", r"boost\w*", r"climb\w*", r"jump\w*"]
 _GROWTH = re.compile(case_led(_GROWTH_EN, after=r"\b") + "|增长|增長|增速|同比|年增|年均|增幅")
+_REVISE_VERBS = ["rais", "lift", "revis", "lower", "cut", "upgrad", "downgrad", "increas", "bump", "adjust"]
+_REVISED = ["target", "goal", "forecast", "projection", "estimate", "outlook"]
 _REVISE = re.compile(
-    r"(?i:\b(?:rais\w*|lift\w*|revis\w*|lower\w*|cut\w*|upgrad\w*|downgrad\w*|increas\w*|bump\w*|adjust\w*|"
-    r"reduc\w*|trimm?\w*|scal\w*)\b[^.;]{0,60}?\b(?:target|goal|forecast|projection|estimate|outlook)s?\b|"
-    r"\b(?:target|goal|forecast|projection|estimate|outlook)s?\s+(?:was|were|is|are|has been|have been|had been)\s+"
-    r"(?:\w+\s+)?(?:rais|lift|revis|lower|cut|upgrad|downgrad|increas|bump|adjust)\w*)|上调|上調|下调|下調|上修|下修|调高|調高|调低|調低|调降|調降|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
+    case_led([v + r"\w*" for v in _REVISE_VERBS + ["reduc", "trimm?", "scal"]],
+             after=r"\b[^.;]{0,60}?\b(?:" + "|".join(_REVISED) + r")s?\b") + "|"
+    + case_led(_REVISED, after=r"s?\s+(?:was|were|is|are|has been|have been|had been)\s+(?:\w+\s+)?(?:"
+               + "|".join(_REVISE_VERBS) + r")\w*") + "|"
+    r"上调|上調|下调|下調|上修|下修|调高|調高|调低|調低|调降|調降|调整|調整|修订|修訂|提高[^。；]{0,12}目标|目标[^。；]{0,12}提高")
 _QUAL = r"(?:(?:at least|more than|over|about|around|nearly|some|roughly|above|by)\s+)*"
 _GROWTH_BEFORE = re.compile(
     r"(?i:\b(?:by|grow\w*|grew|rose|rise|rising|increas\w*|(?<!made )(?<!make )(?<!makes )up|expand\w*|jump\w*|"
@@ -66,7 +68,7 @@ _TARGET_WORD = re.compile(case_led(_TARGET_WORD_EN, after=r"\b") + "|"
 _PLAN_WORD = r"\s+(?:five-year\s+)?plan"
 _PLAN_14 = re.compile(case_led(["14th", "fourteenth"], after=_PLAN_WORD) + "|十四五|第十四个五年|第十四個五年")
 _PLAN_15 = re.compile(case_led(["15th", "fifteenth"], after=_PLAN_WORD) + "|十五五|第十五个五年|第十五個五年")
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_YEAR = re.compile(r"(2(?<!\d2)0\d\d)(?!\d)")  # the lookbehind after the '2': the engine skips to one
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CLAUSE = re.compile(r"[,;，；。：:]")
 _COUNTER = re.compile(r"[家个個项項座台套辆輛人件]$")  # a Chinese count of its own kind ('3万家': companies)
@@ -107,8 +109,8 @@ def annotate(figures: list[Figure], text: str, *, offset: int = 0, published: dt
         kind = _kind(fig.unit, year, before, after, clause, rest, published)
         if sentence not in plan_of:
             plan_of[sentence] = _plan(sentence)
-        out.append(dataclasses.replace(
-            fig, start=start - offset if start >= 0 else -1, end=end - offset if end >= 0 else -1, language=language,
+        out.append(fig.revised(
+            start=start - offset if start >= 0 else -1, end=end - offset if end >= 0 else -1, language=language,
             kind=kind, year=None if kind == "outcome" else year, concept=_with_growth(concept, fig.unit, before, after),
             plan=plan_of[sentence], subject=readable))
     return _pair_changes(out)
@@ -249,19 +251,19 @@ def _pair_changes(figures: list[Figure]) -> list[Figure]:
             counter = _COUNTER.search(out[old].phrase)
             if out[old].unit != "count" or counter and not out[new].phrase.endswith(counter.group()):
                 continue
-            out[old] = dataclasses.replace(out[old], unit=out[new].unit)
+            out[old] = out[old].revised(unit=out[new].unit)
         revise = _REVISE.search(sentence)
         if revise or (out[new].kind in ("target", "forecast") and out[old].kind in ("target", "forecast")
                       and _REVISE.search(sentence)):
             kind = out[new].kind if out[new].kind in ("target", "forecast") else "target"
             year = out[new].year or out[old].year
             concept = out[i].concept or out[i + 1].concept
-            out[old] = dataclasses.replace(out[old], kind=kind, year=year, concept=concept)
-            out[new] = dataclasses.replace(out[new], kind=kind, year=year, previous=out[old].value, concept=concept)
+            out[old] = out[old].revised(kind=kind, year=year, concept=concept)
+            out[new] = out[new].revised(kind=kind, year=year, previous=out[old].value, concept=concept)
         elif out[new].kind in ("target", "forecast"):
-            out[old] = dataclasses.replace(out[old], kind="outcome" if out[old].year is None else out[old].kind)
+            out[old] = out[old].revised(kind="outcome" if out[old].year is None else out[old].kind)
         else:
             concept = out[new].concept or out[old].concept
-            out[new] = dataclasses.replace(out[new], kind="change", year=None, previous=out[old].value, concept=concept)
+            out[new] = out[new].revised(kind="change", year=None, previous=out[old].value, concept=concept)
             ends.add(old)
     return [f for j, f in enumerate(out) if j not in ends]

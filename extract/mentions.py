@@ -105,7 +105,9 @@ class _PlanMatchers:
             rf"\b(?:the|its|China['’]s)\s+(?:{_alternation(words_of['previous'][0])})\s+(?:five-year\s+)?$",
             re.IGNORECASE)
         self.previous_zh = re.compile(f"(?:{_alternation(words_of['previous'][1])})$")
-        placed = [f"(?<={re.escape(w)})五年" for w in words_of["next"][1] + words_of["previous"][1]]
+        # '五年' after a word of the next or previous plan, its lookbehind after the '五' so each branch opens
+        # with a literal: the engine then skips to where one of their first characters stands
+        placed = [f"五(?<={re.escape(w)}五)年" for w in words_of["next"][1] + words_of["previous"][1]]
         self.ordinal_key = {o.lower(): p.key for p in tax.plans for o in p.ordinals}
         names = sorted({n: p.key for p in tax.plans for n in p.names}.items(), key=lambda kv: -len(kv[0]))
         self.name_key = dict(names)

@@ -88,12 +88,14 @@ _LOOKBEHIND = re.compile(r"\(\?<[!=][^()]*\)")
 
 
 def case_led(fragments: list[str], *, after: str = "") -> str:
-    """``(?i:\\b(?:f1|f2|…)after)`` written so the engine tries at a word start only the fragments that begin with
-    the letter there: each group of fragments with one first letter is led by that letter in its cases, a set the
-    engine tests without entering the branch, the rest case-insensitive. A fragment opens with its letter, after
-    fixed-width lookbehinds at most ('(?<!than )expect'), which move behind the letter. Matches as the plain
-    pattern does: fragments of different first letters never match at one position, and each group keeps its
-    fragments' order."""
+    """``(?i:\\b(?:f1|f2|…)after)`` written so the engine tries only where a fragment's first letter stands, and
+    there only the fragments that begin with it: one top-level branch per case of each first letter, led by that
+    letter as a literal, then the word-start check and the lookbehinds of its fragments, the rest case-insensitive.
+    The engine skips to where one of the branches' first characters stands (a pattern opening with ``\\b`` made it
+    try every character), so a caller may add branches of its own after '|', each opening with a literal too.
+    A fragment opens with its letter, after fixed-width lookbehinds at most ('(?<!than )expect'), which move
+    behind the letter. Matches as the plain pattern does: fragments of different first letters never match at one
+    position, and each group keeps its fragments' order."""
     groups: dict[str, list[str]] = {}
     for fragment in fragments:
         behind = []
@@ -104,5 +106,6 @@ def case_led(fragments: list[str], *, after: str = "") -> str:
         if not lead.isalnum() or rest[:1] in ("?", "*", "+", "{"):
             raise ValueError(f"a fragment must open with a letter of its own: {fragment!r}")
         groups.setdefault(lead.lower(), []).append("".join(behind) + rest)
-    branches = [char_class(case_variants(lead)) + "(?i:" + "|".join(rests) + ")" for lead, rests in groups.items()]
-    return r"\b(?:" + "|".join(branches) + ")" + (f"(?i:{after})" if after else "")
+    tail = f"(?i:{after})" if after else ""
+    return "|".join(re.escape(case) + r"(?<!\w.)(?i:" + "|".join(rests) + ")" + tail
+                    for lead, rests in groups.items() for case in case_variants(lead))

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-_ROW = re.compile(r"^\|(.*)\|[ \t]*$", re.MULTILINE)
+_ROW = re.compile(r"\|(?<![^\n]\|)(.*)\|[ \t]*$", re.MULTILINE)  # a line's first '|': the engine skips to a '|'
 _UNIT_IN_LABEL = re.compile(r"^\s*(?P<label>\S.*?)\s*[（(](?P<unit>[^（）()]{1,12})[）)]\s*$")
 _CELL_NUMBER = re.compile(r"^\s*[〔\[]?(?P<n>\d[\d,]*(?:\.\d+)?)[〕\]]?\s*(?P<q>[^\d\s|]{0,2})\s*$")
 _YEAR_HEAD = re.compile(r"^\s*(?P<y>20\d\d)\s*年?\s*(?:目标|目標|target)?\s*$", re.IGNORECASE)

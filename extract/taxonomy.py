@@ -11,7 +11,7 @@ from pathlib import Path
 
 from extract.errors import ConfigError
 from extract.yamlfile import read_yaml
-from extract.scan import LedPattern, case_variants, char_class
+from extract.scan import LedPattern, case_variants
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "taxonomy.yaml"
 _ID = re.compile(r"^[a-z0-9_]+$")
@@ -136,8 +136,9 @@ def word_alternation(words, *, lead: str = "", ignore_case: bool = True) -> str:
     """An alternation of ``words``, written so the regex engine scans it fast.
 
     A pattern that opens with ``\\b`` or re.IGNORECASE gives the engine no first character to look for, so it
-    tries every position. Here each branch is led by a first letter (the set of its cases with ``ignore_case``,
-    ``scan.case_variants``), which it skips to, then ``lead`` (a word-start check, say) and a trie of the rests.
+    tries every position. Here each branch is led by a first letter as a literal (one branch per case of it with
+    ``ignore_case``, ``scan.case_variants``: a set of cases would leave the engine nothing to skip to either), then
+    ``lead`` (a word-start check, say) and a trie of the rests.
     """
     fold = str.lower if ignore_case else str
     rests: dict[str, set[str]] = {}
@@ -148,7 +149,7 @@ def word_alternation(words, *, lead: str = "", ignore_case: bool = True) -> str:
         tail = trie_pattern(rest)
         if tail and ignore_case:
             tail = f"(?i:{tail})"
-        branches.append(f"{char_class(case_variants(first)) if ignore_case else re.escape(first)}{lead}{tail}")
+        branches += [f"{re.escape(case)}{lead}{tail}" for case in (case_variants(first) if ignore_case else [first])]
     return "|".join(branches)
 
 
