@@ -7,6 +7,7 @@ process group, and on exit stops it, drops both databases and empties the Redis 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -104,8 +105,6 @@ class LocalCluster:
             app.close()
 
     def trigger(self, dag_id: str, conf: dict | None = None) -> None:
-        import json
-
         extra = ["--conf", json.dumps(conf)] if conf else []
         subprocess.run([sys.executable, "-m", "airflow", "dags", "trigger", dag_id, *extra], env=self.airflow_env,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
